@@ -1,0 +1,1 @@
+"""API infrastructure shared by every app: the error shape, pagination, permissions helpers."""

@@ -1,0 +1,1 @@
+"""NeXus metadata extraction and datasets in the PaNOSC search API shape."""

@@ -1,0 +1,1 @@
+"""Runs of procedures on datasets through Celery and execution backends, with provenance."""

@@ -1,0 +1,1 @@
+"""Experimental-technique terms (PaNET), their hierarchy, and the NeXus definition mapping."""

@@ -1,0 +1,11 @@
+"""Django app configuration for ontologies."""
+
+from django.apps import AppConfig
+
+
+class OntologiesConfig(AppConfig):
+    """Experimental-technique terms (PaNET), their hierarchy, and the NeXus definition mapping."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "ontologies"
+    verbose_name = "Ontologies"

@@ -1,0 +1,1 @@
+"""Reproducible publications: a DOI's datasets and procedures, re-executed and compared."""

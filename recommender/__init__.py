@@ -1,0 +1,1 @@
+"""Ranks procedures for a dataset, with explanations, via embedded or Elasticsearch backends."""

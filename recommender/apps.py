@@ -1,0 +1,11 @@
+"""Django app configuration for recommender."""
+
+from django.apps import AppConfig
+
+
+class RecommenderConfig(AppConfig):
+    """Ranks procedures for a dataset, with explanations, via embedded or Elasticsearch backends."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "recommender"
+    verbose_name = "Recommender"

@@ -1,0 +1,1 @@
+"""Analysis procedures, their versions, facilities, instruments and linked resources."""
