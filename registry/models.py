@@ -140,11 +140,6 @@ class ProcedureVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.procedure.slug} {self.version}"
 
-    @property
-    def is_published(self) -> bool:
-        """True once the version was published (deprecated versions stay frozen too)."""
-        return self.status != VersionStatus.DRAFT
-
     def save(self, *args, **kwargs) -> None:
         """Save, refusing any change to a published version other than its status."""
         if self.pk:
@@ -163,6 +158,11 @@ class ProcedureVersion(models.Model):
                         code="immutable_version",
                     )
         super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        """True once the version was published (deprecated versions stay frozen too)."""
+        return self.status != VersionStatus.DRAFT
 
 
 class Resource(models.Model):
