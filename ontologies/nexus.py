@@ -1,0 +1,52 @@
+"""NeXus application definitions: the NXDL → technique mapping and the NXDL reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from config.api.errors import DomainError
+from ontologies.models import NexusDefinitionMapping, Term
+
+MAPPING_PATH = Path(__file__).resolve().parent / "data" / "nexus_mapping.yaml"
+
+
+def read_nexus_mapping(path: str | Path | None = None) -> dict:
+    """Parse the mapping file: ``{"definitions": {NXname: [{"iri", "confidence", "note"}]}}``."""
+    path = Path(path or MAPPING_PATH)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise DomainError(f"Cannot read the NeXus mapping {path}: {exc}") from exc
+    if not isinstance(data.get("definitions"), dict):
+        raise DomainError(f"{path}: expected a 'definitions' mapping of NXDL names.")
+    return data
+
+
+def load_nexus_mapping(path: str | Path | None = None) -> int:
+    """Store the mapping file in :class:`NexusDefinitionMapping`; return how many rows it holds.
+
+    Idempotent: rows are created or updated by (definition, term). Rows added by hand in the
+    admin are kept. Entries whose term is not loaded are skipped.
+    """
+    data = read_nexus_mapping(path)
+    term_of = dict(Term.objects.values_list("iri", "pk"))
+    stored = 0
+    with transaction.atomic():
+        for definition, entries in data["definitions"].items():
+            for entry in entries or []:
+                term_id = term_of.get(entry["iri"])
+                if term_id is None:
+                    continue
+                NexusDefinitionMapping.objects.update_or_create(
+                    definition=definition,
+                    term_id=term_id,
+                    defaults={
+                        "confidence": float(entry.get("confidence", 1.0)),
+                        "note": entry.get("note", ""),
+                    },
+                )
+                stored += 1
+    return stored
