@@ -1,0 +1,1 @@
+"""The PaNOSC search API: loopback-style filters over datasets and documents."""
