@@ -50,3 +50,33 @@ def load_nexus_mapping(path: str | Path | None = None) -> int:
                 )
                 stored += 1
     return stored
+
+
+def store_nxdl_definitions(definitions) -> dict[str, int]:
+    """Create or update :class:`NexusDefinition` rows from parsed NXDL definitions (atomic)."""
+    from ontologies.models import NexusDefinition
+
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    with transaction.atomic():
+        stored = {d.name: d for d in NexusDefinition.objects.all()}
+        for parsed in definitions:
+            values = {
+                "category": parsed.category,
+                "contributed": parsed.contributed,
+                "extends": parsed.extends,
+                "summary": parsed.summary,
+                "required_groups": parsed.required_groups,
+                "required_fields": parsed.required_fields,
+                "source": parsed.source,
+                "checksum": parsed.checksum,
+            }
+            current = stored.get(parsed.name)
+            if current is None:
+                NexusDefinition.objects.create(name=parsed.name, **values)
+                counts["added"] += 1
+            elif any(getattr(current, key) != value for key, value in values.items()):
+                NexusDefinition.objects.filter(pk=current.pk).update(**values)
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+    return counts

@@ -1,0 +1,26 @@
+"""``manage.py load_ontology_snapshot``: load the shipped PaNET snapshot and NeXus mapping."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from config.api.errors import DomainError
+from ontologies.services import load_snapshot
+
+
+class Command(BaseCommand):
+    """Load ``ontologies/data/panet.json`` and ``nexus_mapping.yaml`` (offline, idempotent)."""
+
+    help = "Load the offline PaNET snapshot and the NeXus definition mapping."
+
+    def add_arguments(self, parser):
+        """Declare an optional snapshot path."""
+        parser.add_argument("path", nargs="?", default=None)
+
+    def handle(self, *args, **options):
+        """Load and print the counts."""
+        try:
+            counts = load_snapshot(options["path"])
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            self.style.SUCCESS(", ".join(f"{count} {what}" for what, count in counts.items()))
+        )
