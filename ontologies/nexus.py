@@ -25,6 +25,30 @@ def read_nexus_mapping(path: str | Path | None = None) -> dict:
     return data
 
 
+def entry_iri(entry: dict, base: str) -> str:
+    """IRI of a mapping entry: ``iri`` as written, or ``term`` (a short id) under ``base``."""
+    if "iri" in entry:
+        return entry["iri"]
+    return base + entry["term"]
+
+
+def mapped_definitions(path: str | Path | None = None) -> dict[str, list[tuple[str, float]]]:
+    """The mapping file as ``{NXname: [(iri, confidence), ...]}``, without touching the database."""
+    data = read_nexus_mapping(path)
+    base = data.get("base", "")
+    return {
+        name: [(entry_iri(e, base), float(e.get("confidence", 1.0))) for e in entries or []]
+        for name, entries in data["definitions"].items()
+    }
+
+
+def terms_for_definitions(names) -> list[NexusDefinitionMapping]:
+    """Stored mappings of the given NXDL names (case-insensitive), most confident first."""
+    wanted = {name.strip().lower() for name in names if name and name.strip()}
+    rows = NexusDefinitionMapping.objects.select_related("term").order_by("-confidence")
+    return [row for row in rows if row.definition.lower() in wanted]
+
+
 def load_nexus_mapping(path: str | Path | None = None) -> int:
     """Store the mapping file in :class:`NexusDefinitionMapping`; return how many rows it holds.
 
@@ -37,7 +61,7 @@ def load_nexus_mapping(path: str | Path | None = None) -> int:
     with transaction.atomic():
         for definition, entries in data["definitions"].items():
             for entry in entries or []:
-                term_id = term_of.get(entry["iri"])
+                term_id = term_of.get(entry_iri(entry, data.get("base", "")))
                 if term_id is None:
                     continue
                 NexusDefinitionMapping.objects.update_or_create(
