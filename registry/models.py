@@ -70,6 +70,7 @@ class Procedure(models.Model):
         max_length=16, choices=ProcedureStatus.choices, default=ProcedureStatus.DRAFT, db_index=True
     )
     successful_runs = models.PositiveIntegerField(default=0, help_text="Popularity")
+    search_text = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -81,6 +82,20 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, keeping the lowercase text used by keyword and free-text filters current."""
+        self.search_text = build_search_text(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+
+def build_search_text(procedure: "Procedure") -> str:
+    """Lowercase text of a procedure for filters: keywords fenced by ``|`` for exact matches."""
+    keywords = "|".join(str(k).lower() for k in procedure.keywords or [])
+    parts = [procedure.slug, procedure.name, procedure.summary, procedure.description]
+    return "\n".join([*(p.lower() for p in parts if p), f"|{keywords}|"])
 
 
 # Fields of a version that never change once it is published.

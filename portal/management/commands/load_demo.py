@@ -1,0 +1,59 @@
+"""Load the demo content: ontology snapshot, facilities, procedures, and demo users."""
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from ontologies.services import load_snapshot
+from registry import demo
+from registry.manifest import ManifestError
+from registry.models import Facility
+
+DEMO_USERS = {
+    # username: (is_staff, curated facility slugs)
+    "admin": (True, []),
+    "curator": (False, ["esrf", "diamond"]),
+    "ill-curator": (False, ["ill"]),
+    "scientist": (False, []),
+}
+
+
+class Command(BaseCommand):
+    """``load_demo``: idempotent; a second run changes nothing."""
+
+    help = "Load the demo content (said to be demo content) so the app can be tried at once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-users", action="store_true", help="do not create demo users")
+
+    def handle(self, *args, no_users=False, **options):
+        summary = load_snapshot()
+        self.stdout.write(f"ontology snapshot: {summary}")
+        count = demo.load_facilities()
+        self.stdout.write(f"facilities: {count}")
+        try:
+            counts = demo.load_procedures()
+        except ManifestError as error:
+            raise CommandError(f"a demo manifest is invalid: {error}") from error
+        self.stdout.write(f"procedures: {counts}")
+        if not no_users:
+            self._users()
+        self.stdout.write(self.style.SUCCESS("demo content loaded"))
+
+    @transaction.atomic
+    def _users(self) -> None:
+        password = os.environ.get("DEMO_PASSWORD", "demo-password")
+        users = get_user_model().objects
+        for name, (is_staff, facilities) in DEMO_USERS.items():
+            user, created = users.get_or_create(
+                username=name, defaults={"is_staff": is_staff, "is_superuser": is_staff}
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            user.curated_facilities.add(*Facility.objects.filter(slug__in=facilities))
+        self.stdout.write(
+            f"demo users (password {password!r}, DEMO_PASSWORD to change): " + ", ".join(DEMO_USERS)
+        )
