@@ -18,8 +18,16 @@ die() {
   exit 1
 }
 
-# emit NAME VALUE: print a shell-safe `export NAME=VALUE` line on stdout.
-emit() { printf 'export %s=%q\n' "$1" "$2"; }
+# emit NAME VALUE: print a shell-safe `export NAME=VALUE` line on stdout (single-quoted only
+# when VALUE has characters a shell would interpret, so the lines also read as a .env file).
+emit() {
+  local v="$2"
+  if [[ "$v" =~ ^[A-Za-z0-9_./:@,=+%-]*$ ]]; then
+    printf 'export %s=%s\n' "$1" "$v"
+  else
+    printf "export %s='%s'\n" "$1" "${v//\'/\'\\\'\'}"
+  fi
+}
 
 # state_dir NAME: create (mode 755) and print .cache/NAME.
 state_dir() {
