@@ -395,3 +395,31 @@ def load_snapshot(path: str | Path | None = None, with_mapping: bool = True) -> 
 
         result["mappings"] = load_nexus_mapping()
     return result
+
+
+# --- linked material (reverse relations other apps add) ---------------------------------------
+
+
+def _has_relation(name: str) -> bool:
+    """Whether another app has added the reverse relation ``name`` to Term."""
+    return name in {f.name for f in Term._meta.get_fields()}
+
+
+def linked_procedures(term: Term) -> list[dict]:
+    """Procedures naming ``term`` (drafts left out), as ``{"slug", "name"}``."""
+    if not _has_relation("procedures"):
+        return []
+    procedures = term.procedures.all()
+    if "status" in {f.name for f in procedures.model._meta.get_fields()}:
+        procedures = procedures.exclude(status="draft")
+    return list(procedures.order_by("name").values("slug", "name"))
+
+
+def linked_resources(term: Term, kind: str | None = None) -> list[dict]:
+    """Resources naming ``term`` (of one ``kind`` if given), as ``{"title", "url", "kind"}``."""
+    if not _has_relation("resources"):
+        return []
+    resources = term.resources.all()
+    if kind:
+        resources = resources.filter(kind=kind)
+    return list(resources.order_by("title").values("title", "url", "kind"))
