@@ -1,0 +1,67 @@
+"""``extract(path)``: read a NeXus/HDF5 file's structure and small values into a summary."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import h5py
+
+from .assemble import VALUE_FIELDS, Assembler
+from .errors import NexusError
+from .limits import ExtractionLimits
+from .parameters import FIELD_NAMES
+from .sniff import check_hdf5
+from .summary import DatasetSummary
+from .view import FileView
+from .walker import Walker
+
+WANTED_VALUES = VALUE_FIELDS | FIELD_NAMES
+CHECKSUM_CHUNK = 1 << 20
+# What h5py raises for damaged files; anything else is a bug and should surface as one.
+HDF5_FAILURES = (OSError, RuntimeError, KeyError, ValueError, TypeError)
+
+
+def extract(path: str | Path, limits: ExtractionLimits | None = None) -> DatasetSummary:
+    """Summarise the NeXus file at ``path``; raise :class:`NexusError` when it cannot.
+
+    Reads structure, attributes and scalar or short string values only, never bulk data;
+    external links are listed, not followed. See :class:`ExtractionLimits` for the bounds.
+    """
+    limits = limits or ExtractionLimits()
+    path = Path(path)
+    size = check_hdf5(path)
+    summary = DatasetSummary(path=str(path), file_size=size)
+    walk = _walk(path, limits)
+    summary.warnings.extend(walk.warnings)
+    summary.truncated = walk.truncated
+    Assembler(FileView(walk), summary, limits.max_string_length).fill()
+    if limits.checksum:
+        summary.sha256 = file_sha256(path)
+    return summary
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of the file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHECKSUM_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _walk(path: Path, limits: ExtractionLimits):
+    try:
+        with h5py.File(path, "r", locking=False) as file:
+            return Walker(limits, WANTED_VALUES).walk(file)
+    except NexusError as exc:
+        raise NexusError(exc.reason, path) from exc
+    except HDF5_FAILURES as exc:
+        raise NexusError(_hdf5_reason(exc), path) from exc
+
+
+def _hdf5_reason(exc: Exception) -> str:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "truncated" in message.lower() or "eof" in message.lower():
+        return f"truncated or damaged HDF5 file ({message})"
+    return f"damaged or unreadable HDF5 file ({message})"

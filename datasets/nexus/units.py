@@ -1,0 +1,72 @@
+"""Normalise physical quantities to SI with pint.
+
+Choice: ``si_value``/``si_unit`` are always the coherent SI unit of the quantity's dimension
+(m, J, K, Pa, s, rad, T, V, A, Hz, W), so energies are in joules, wavelengths in metres and
+angles in radians whatever the file wrote; ``value``/``unit`` keep what the file said. Units pint
+cannot parse (or NeXus placeholders such as ``NX_TIME``) leave ``si_value`` empty.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+# Spellings found in facility files that pint does not know.
+ALIASES = {
+    "Angstroem": "angstrom",
+    "Angstrom": "angstrom",
+    "angstroms": "angstrom",
+    "Ang": "angstrom",
+    "AA": "angstrom",
+    "deg": "degree",
+    "degrees": "degree",
+    "celsius": "degC",
+    "mbar": "millibar",
+    "microns": "micrometer",
+    "micron": "micrometer",
+    "us": "microsecond",
+}
+SI_UNITS = {
+    "[length]": "m",
+    "[mass] * [length] ** 2 / [time] ** 2": "J",
+    "[temperature]": "K",
+    "[mass] / [length] / [time] ** 2": "Pa",
+    "[time]": "s",
+    "[mass] / [current] / [time] ** 2": "T",
+    "[length] ** 2 * [mass] / [current] / [time] ** 3": "V",
+    "[current]": "A",
+    "1 / [time]": "Hz",
+    "[length] ** 2 * [mass] / [time] ** 3": "W",
+}
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """The shared unit registry (built once; building it takes a while)."""
+    return pint.UnitRegistry()
+
+
+@lru_cache(maxsize=512)
+def _parse(unit: str):
+    name = ALIASES.get(unit.strip(), unit.strip())
+    try:
+        return registry().parse_units(name)
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
+        return None
+
+
+def to_si(value: float, unit: str | None) -> tuple[float | None, str | None]:
+    """``value`` in ``unit`` converted to its SI unit: ``(si_value, si_unit)`` or ``(None, None)``."""
+    if not unit:
+        return None, None
+    parsed = _parse(unit)
+    if parsed is None:
+        return None, None
+    if parsed == registry().degree or parsed == registry().radian:
+        return float(registry().Quantity(value, parsed).to("radian").magnitude), "rad"
+    si_unit = SI_UNITS.get(str(parsed.dimensionality))
+    if si_unit is None:
+        return None, None
+    quantity = registry().Quantity(value, parsed)
+    return float(quantity.to(si_unit).magnitude), si_unit
