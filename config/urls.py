@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("panosc/", include("datasets.panosc.urls")),
     path("", include("portal.urls")),
 ]
 
