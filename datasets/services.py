@@ -193,8 +193,10 @@ def parameters_from_summary(summary: dict) -> list[Parameter]:
 
 def infer(summary: Any) -> tuple[list[dict], str]:
     """Techniques inferred from a summary (with evidence) and the reason when there are none."""
-    from datasets.inference import infer_techniques
-
+    try:
+        from datasets.inference import infer_techniques
+    except ImportError:  # the inference module ships separately; without it nothing is inferred
+        return [], "technique inference is not installed"
     result = infer_techniques(summary)
     return list(result.techniques), result.reason or ""
 
@@ -290,10 +292,13 @@ def register_dataset(
         if unchanged is not None and (pid is None or unchanged.pid == pid):
             return Registration(unchanged, RegistrationStatus.UNCHANGED)
     summary = summary if summary is not None else extract_summary(real)
+    data = _as_dict(summary)
+    if not data.get("sha256"):
+        data = {**data, "sha256": file_sha256(real)}
     inferred, reason = infer(summary)
     existing = Dataset.objects.filter(source_path=str(real)).values_list("pid", flat=True).first()
     dataset = dataset_from_summary(
-        summary,
+        data,
         inferred=inferred,
         unknown_reason=reason,
         pid=pid or existing,
@@ -303,7 +308,7 @@ def register_dataset(
         source_mtime=real.stat().st_mtime,
     )
     status = RegistrationStatus.UPDATED if existing else RegistrationStatus.CREATED
-    return Registration(dataset, status, list(_as_dict(summary).get("warnings") or []))
+    return Registration(dataset, status, list(data.get("warnings") or []))
 
 
 # --- the NeXus tree --------------------------------------------------------------------------
