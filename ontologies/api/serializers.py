@@ -75,7 +75,7 @@ class TermDetailSerializer(TermSerializer):
     @extend_schema_field(TermRefSerializer(many=True))
     def get_path_to_root(self, term) -> list:
         """The shortest chain from the term up to a root, the term first."""
-        return TermRefSerializer(reversed(path_to_root(term)), many=True).data
+        return TermRefSerializer(path_to_root(term), many=True).data
 
     @extend_schema_field(LinkedProcedureSerializer(many=True))
     def get_procedures(self, term) -> list:
