@@ -16,6 +16,7 @@ import pint
 ALIASES = {
     "Angstroem": "angstrom",
     "Angstrom": "angstrom",
+    "Angstroms": "angstrom",
     "angstroms": "angstrom",
     "Ang": "angstrom",
     "AA": "angstrom",

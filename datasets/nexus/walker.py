@@ -130,7 +130,9 @@ class Walker:
         try:
             h5o.open(gid, name)
         except (KeyError, OSError, RuntimeError, ValueError):
-            self.result.warnings.append(f"{path}: broken soft link to {target}")
+            self.result.warnings.append(
+                f"{path}: soft link to {target} does not resolve (dangling or a loop)"
+            )
 
     def _describe_field(self, oid, num_attrs: int, name: bytes, path: str) -> Node:
         dataset = h5py.Dataset(oid)
