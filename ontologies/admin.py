@@ -52,7 +52,15 @@ class TermClosureAdmin(admin.ModelAdmin):
 class OntologyVersionAdmin(admin.ModelAdmin):
     """The history of ontology imports."""
 
-    list_display = ["name", "imported_at", "term_count", "added", "updated", "obsoleted", "checksum"]
+    list_display = [
+        "name",
+        "imported_at",
+        "term_count",
+        "added",
+        "updated",
+        "obsoleted",
+        "checksum",
+    ]
     list_filter = ["name"]
     search_fields = ["source", "checksum"]
 
