@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from config.api.errors import ConflictError, DomainError
@@ -271,7 +272,14 @@ def delete_draft_version(version: ProcedureVersion) -> None:
             code="immutable_version",
         )
     procedure = version.procedure
-    version.delete()
+    try:
+        with transaction.atomic():
+            version.delete()
+    except ProtectedError as error:
+        raise ConflictError(
+            f"Version {version} is referenced (for example by runs) and cannot be deleted.",
+            code="referenced_version",
+        ) from error
     _refresh_procedure_status(procedure)
 
 

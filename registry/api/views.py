@@ -4,7 +4,7 @@ import copy
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -162,9 +162,15 @@ class ProcedureViewSet(viewsets.ModelViewSet):
                 "deprecate it instead.",
                 code="published_procedure",
             )
-        with transaction.atomic():
-            instance.versions.all().delete()
-            instance.delete()
+        try:
+            with transaction.atomic():
+                instance.versions.all().delete()
+                instance.delete()
+        except ProtectedError as error:
+            raise ConflictError(
+                f"{instance.slug} is referenced (for example by runs) and cannot be deleted.",
+                code="referenced_procedure",
+            ) from error
 
     @extend_schema(
         summary="Validate a manifest without writing anything (every error, each with a JSON pointer)",
