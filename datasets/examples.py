@@ -224,7 +224,7 @@ def _sas(entry, rng, *, neutron: bool) -> None:
     """A 2D small-angle pattern: spheres (x-ray) or Gaussian polymer coils (neutron)."""
     size = 128 if neutron else 192
     wavelength = 6.0 if neutron else 1.0
-    distance, pixel = (8.0, 0.008) if neutron else (3.0, 0.000172)
+    distance, pixel = (8.0, 0.008) if neutron else (1.0, 0.000172)
     centre = (62.3, 66.8) if neutron else (95.4, 101.7)
     yy, xx = np.mgrid[0:size, 0:size]
     r = np.hypot(xx - centre[0], yy - centre[1]) * pixel
