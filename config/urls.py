@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 api_v1 = [
     path("", include("ontologies.api.urls")),
+    path("", include("registry.interop.urls")),
     path("", include("registry.api.urls")),
     path("", include("datasets.api.urls")),
     path("", include("recommender.api.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("panosc/", include("datasets.panosc.urls")),
+    path("ga4gh/trs/v2/", include("registry.interop.trs_urls")),
     path("", include("portal.urls")),
 ]
 
