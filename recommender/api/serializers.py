@@ -1,0 +1,104 @@
+"""Serializers of the recommender API: request bodies and answers."""
+
+from rest_framework import serializers
+
+from recommender.services import MAX_K
+
+
+class RecommendationOptionsSerializer(serializers.Serializer):
+    """Options every recommendation request takes."""
+
+    k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=5)
+    facility = serializers.SlugField(required=False, allow_blank=True, default="")
+    include_incompatible = serializers.BooleanField(default=False)
+
+
+class RecommendationRequestSerializer(RecommendationOptionsSerializer):
+    """Exactly one of ``summary`` (NeXus summary), ``dataset`` (PaNOSC) or ``techniques``."""
+
+    summary = serializers.DictField(required=False)
+    dataset = serializers.DictField(required=False)
+    techniques = serializers.ListField(
+        child=serializers.CharField(max_length=500), required=False, max_length=100
+    )
+
+    def validate(self, attrs):
+        """Require exactly one way of describing the dataset."""
+        given = [name for name in ("summary", "dataset", "techniques") if name in attrs]
+        if len(given) != 1:
+            raise serializers.ValidationError("Give exactly one of summary, dataset or techniques.")
+        dataset = attrs.get("dataset")
+        if dataset is not None and not isinstance(dataset.get("techniques", []), list):
+            raise serializers.ValidationError({"dataset": "techniques must be a list."})
+        return attrs
+
+
+class RecommendationUploadSerializer(RecommendationOptionsSerializer):
+    """A NeXus file; only its metadata is read and nothing is stored."""
+
+    file = serializers.FileField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    """One machine-readable reason."""
+
+    type = serializers.ChoiceField(
+        ["exact_technique", "broader_technique", "narrower_technique", "text"]
+    )
+    technique = serializers.CharField(allow_null=True)
+    distance = serializers.IntegerField(allow_null=True)
+    weight = serializers.FloatField()
+
+
+class CompatibilitySerializer(serializers.Serializer):
+    """Which required NeXus items the dataset holds."""
+
+    compatible = serializers.BooleanField(allow_null=True)
+    present = serializers.ListField(child=serializers.CharField())
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class RecommendationSerializer(serializers.Serializer):
+    """One recommended procedure version."""
+
+    procedure = serializers.SlugField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    version = serializers.CharField()
+    kind = serializers.CharField()
+    score = serializers.FloatField()
+    explanation = serializers.CharField()
+    reasons = ReasonSerializer(many=True)
+    compatibility = CompatibilitySerializer()
+    engine_version = serializers.CharField()
+
+
+class RecommendationAnswerSerializer(serializers.Serializer):
+    """The techniques understood (or why none), and the ranked recommendations."""
+
+    query = serializers.DictField()
+    engine_version = serializers.CharField()
+    count = serializers.IntegerField()
+    results = RecommendationSerializer(many=True)
+
+
+class FittingDatasetSerializer(serializers.Serializer):
+    """A dataset a procedure fits, with its compatibility."""
+
+    pid = serializers.CharField()
+    title = serializers.CharField()
+    techniques = serializers.ListField(child=serializers.CharField())
+    compatibility = CompatibilitySerializer()
+
+
+class SearchResultSerializer(serializers.Serializer):
+    """One procedure found by free-text search."""
+
+    procedure = serializers.SlugField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    version = serializers.CharField()
+    kind = serializers.CharField()
+    techniques = serializers.ListField(child=serializers.CharField())
+    facilities = serializers.ListField(child=serializers.CharField())
+    score = serializers.FloatField()

@@ -1,0 +1,106 @@
+"""The recommender backend interface and what it returns.
+
+A backend finds candidate procedure versions its own way (database or search index); ranking,
+compatibility and explanations are shared (:mod:`recommender.engine`), so backends agree.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from recommender import engine
+from recommender.query import RecommendationQuery
+from recommender.scoring import SCORING_VERSION, QueryFacts
+from registry.models import ProcedureVersion
+
+
+@dataclass
+class Recommendation:
+    """One recommended procedure version, with its score and why."""
+
+    procedure_version: ProcedureVersion
+    score: float
+    explanation: str
+    reasons: list[dict] = field(default_factory=list)
+    compatibility: dict = field(default_factory=dict)
+    engine_version: str = ""
+
+    def as_dict(self) -> dict:
+        """The recommendation as the API and CLI give it."""
+        version = self.procedure_version
+        procedure = version.procedure
+        return {
+            "procedure": procedure.slug,
+            "name": procedure.name,
+            "summary": procedure.summary,
+            "version": version.version,
+            "kind": version.kind,
+            "score": self.score,
+            "explanation": self.explanation,
+            "reasons": self.reasons,
+            "compatibility": self.compatibility,
+            "engine_version": self.engine_version,
+        }
+
+
+class SearchBackend(ABC):
+    """Indexes published procedure versions, recommends them for datasets, searches them."""
+
+    name = "base"
+
+    @property
+    def engine_version(self) -> str:
+        """Backend name and scoring version, reported with every recommendation."""
+        return f"{self.name}/{SCORING_VERSION}"
+
+    @abstractmethod
+    def index(self, version: ProcedureVersion) -> None:
+        """Make ``version`` findable (or forget it when it is no longer recommendable)."""
+
+    @abstractmethod
+    def remove(self, version: ProcedureVersion) -> None:
+        """Forget ``version``."""
+
+    @abstractmethod
+    def candidates(
+        self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
+    ) -> list[ProcedureVersion]:
+        """Latest published versions that may fit ``query``; the shared scoring ranks them."""
+
+    @abstractmethod
+    def search(self, text: str, facets: dict | None = None) -> dict:
+        """Free-text search: ``{"results": [...], "facets": {technique, facility, kind}}``."""
+
+    def recommend(
+        self, query: RecommendationQuery, k: int = 5, filters: dict | None = None
+    ) -> list[Recommendation]:
+        """The ``k`` best versions for ``query``, best first.
+
+        ``filters``: ``facility`` (slug) and ``include_incompatible`` (list versions whose
+        required NeXus items are missing, flagged, instead of leaving them out).
+        """
+        filters = filters or {}
+        facility = filters.get("facility") or query.facility
+        facts, terms, _unknown = engine.query_facts(query)
+        if not facts.techniques and not facts.tokens:
+            return []
+        versions = self.candidates(query, facts, facility)
+        results = []
+        for scored, version in engine.rank_versions(query, facts, versions):
+            compat = engine.compatibility(query, version)
+            if compat["compatible"] is False and not filters.get("include_incompatible"):
+                continue
+            results.append(
+                Recommendation(
+                    procedure_version=version,
+                    score=scored.score,
+                    explanation=engine.explain(scored, terms, compat),
+                    reasons=scored.reasons,
+                    compatibility=compat,
+                    engine_version=self.engine_version,
+                )
+            )
+            if len(results) >= k:
+                break
+        return results

@@ -1,0 +1,81 @@
+"""The embedded backend: candidates straight from the database, no search server."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from ontologies.models import Term
+from ontologies.services import descendant_ids
+from recommender import engine, searching
+from recommender.backends.base import SearchBackend
+from recommender.query import RecommendationQuery
+from recommender.scoring import QueryFacts
+from registry.models import Procedure, ProcedureVersion
+
+
+class EmbeddedBackend(SearchBackend):
+    """Reads candidates from the database through the ontology closure; nothing to index."""
+
+    name = "embedded"
+
+    def index(self, version: ProcedureVersion) -> None:
+        """Nothing to do: the database is the index."""
+
+    def remove(self, version: ProcedureVersion) -> None:
+        """Nothing to do: the database is the index."""
+
+    def candidates(
+        self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
+    ) -> list[ProcedureVersion]:
+        """Procedures serving a query technique, an ancestor or a descendant of one.
+
+        Without techniques, procedures whose text holds one of the query's words.
+        """
+        if facts.techniques:
+            condition = Q(techniques__in=engine.related_term_ids(facts))
+        else:
+            condition = Q(pk__in=[])
+            for token in facts.tokens:
+                condition |= Q(search_text__icontains=token)
+        procedure_ids = Procedure.objects.filter(condition).values_list("pk", flat=True)
+        return engine.latest_versions(set(procedure_ids), facility)
+
+    def search(self, text: str, facets: dict | None = None) -> dict:
+        """Procedures holding every word (in their text or their techniques' names)."""
+        procedures = Procedure.objects.all()
+        tokens = searching.query_tokens(text)
+        for token in tokens:
+            terms = Term.objects.filter(search_text__icontains=token).values_list("pk", flat=True)
+            procedures = procedures.filter(
+                Q(search_text__icontains=token) | Q(techniques__in=descendant_ids(terms))
+            )
+        facets = facets or {}
+        if facets.get("technique"):
+            term = Term.objects.filter(iri=facets["technique"]).first()
+            procedures = procedures.filter(techniques__in=descendant_ids(term.pk) if term else [])
+        if facets.get("facility"):
+            procedures = procedures.filter(facilities__slug=facets["facility"])
+        versions = engine.latest_versions(set(procedures.values_list("pk", flat=True)))
+        if facets.get("kind"):
+            versions = [v for v in versions if v.kind == facets["kind"]]
+        return build_search_answer(versions, tokens)
+
+
+def build_search_answer(versions: list[ProcedureVersion], tokens: list[str]) -> dict:
+    """Rank versions by how many search words their text holds, then popularity; add facets."""
+    versions = list(
+        ProcedureVersion.objects.filter(pk__in=[v.pk for v in versions])
+        .select_related("procedure")
+        .prefetch_related("procedure__techniques", "procedure__facilities")
+    )
+    facts = {f.version_id: f for f in engine.candidate_facts(versions)}
+    rows = []
+    for version in versions:
+        words = facts[version.pk].tokens
+        score = sum(1 for t in tokens if t in words) / len(tokens) if tokens else 1.0
+        rows.append((searching.search_row(version, score), version.procedure.successful_runs))
+    rows.sort(key=lambda pair: (-pair[0]["score"], -pair[1], pair[0]["procedure"]))
+    results = [row for row, _ in rows]
+    iris = {iri for row in results for iri in row["techniques"]}
+    labels = dict(Term.objects.filter(iri__in=iris).values_list("iri", "label"))
+    return {"results": results, "facets": searching.facet_counts(results, labels)}

@@ -1,0 +1,118 @@
+"""Recommender logic that is not HTTP: answers for datasets, summaries, files; the reverse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db.models import Q
+
+from config.api.errors import DomainError
+from datasets.models import Dataset
+from datasets.nexus.requirements import check_requirements
+from datasets.nexus.summary import DatasetSummary
+from ontologies.services import ancestor_ids, descendant_ids
+from recommender import engine
+from recommender.backends import get_backend
+from recommender.query import RecommendationQuery
+from registry.models import Procedure
+
+MAX_K = 50
+
+
+def check_k(k: int) -> int:
+    """Refuse a ``k`` outside 1..MAX_K."""
+    if not 1 <= int(k) <= MAX_K:
+        raise DomainError(f"k must be between 1 and {MAX_K}.", details={"k": k}, code="invalid_k")
+    return int(k)
+
+
+def recommend(
+    query: RecommendationQuery,
+    k: int = 5,
+    facility: str | None = None,
+    include_incompatible: bool = False,
+    backend: str | None = None,
+) -> dict:
+    """The answer to a recommendation request: techniques understood, unknown ones, results."""
+    engine_backend = get_backend(backend)
+    found, unknown = engine.resolve_techniques(query.techniques)
+    results = engine_backend.recommend(
+        query,
+        check_k(k),
+        {"facility": facility, "include_incompatible": include_incompatible},
+    )
+    reason = query.unknown_reason
+    if not found:
+        reason = reason or (
+            "None of the techniques is in the ontology: " + ", ".join(unknown)
+            if unknown
+            else "No technique was given."
+        )
+    return {
+        "query": {
+            "label": query.label,
+            "techniques": [
+                {"iri": t.iri, "label": t.label, "confidence": query.techniques[key]}
+                for key, t in found.items()
+            ],
+            "unknown_techniques": unknown,
+            "technique_status": "known" if found else "unknown",
+            "technique_unknown_reason": "" if found else reason,
+            "compatibility_checked": query.summary is not None,
+        },
+        "engine_version": engine_backend.engine_version,
+        "count": len(results),
+        "results": [item.as_dict() for item in results],
+    }
+
+
+def recommend_for_file(path: str | Path, **options) -> dict:
+    """Extract a NeXus file's metadata (never its bulk data) and recommend for it."""
+    from datasets.services import extract_summary
+
+    try:
+        from datasets.nexus import NexusError
+    except ImportError:  # the extractor package is not there yet
+        NexusError = OSError  # noqa: N806
+    try:
+        summary = extract_summary(Path(path))
+    except (NexusError, OSError) as exc:
+        raise DomainError(f"Not a readable NeXus file: {exc}", code="invalid_nexus") from exc
+    return recommend(RecommendationQuery.from_summary(summary), **options)
+
+
+def datasets_for_procedure(procedure: Procedure, user=None, include_incompatible: bool = False):
+    """Datasets ``procedure`` fits: a related technique and, unless told, its NeXus needs met.
+
+    Returns ``(dataset, compatibility)`` pairs, newest dataset first.
+    """
+    version = engine.latest_versions([procedure.pk])
+    if not version:
+        return []
+    required = list(version[0].required_nexus or [])
+    own = list(procedure.techniques.values_list("pk", flat=True))
+    related = ancestor_ids(own) | descendant_ids(own)
+    datasets = (
+        Dataset.objects.visible_to(user)
+        .filter(Q(techniques__in=related))
+        .distinct()
+        .order_by("-creation_date", "pid")
+    )
+    pairs = []
+    for dataset in datasets.iterator():
+        if dataset.summary:
+            present, missing = check_requirements(
+                DatasetSummary.from_dict(dataset.summary), required
+            )
+            compat = {"compatible": not missing, "present": present, "missing": missing}
+        else:
+            compat = {"compatible": None if required else True, "present": [], "missing": []}
+        if compat["compatible"] is False and not include_incompatible:
+            continue
+        pairs.append((dataset, compat))
+    return pairs
+
+
+def search(text: str, facets: dict | None = None, backend: str | None = None) -> dict:
+    """Free-text search of procedures with technique, facility and kind facets."""
+    return get_backend(backend).search(text or "", facets or {})

@@ -1,0 +1,59 @@
+"""The embedded backend and the shared scoring: ranking, filters, compatibility, explanations."""
+
+import pytest
+
+from datasets.nexus.summary import DatasetSummary
+from recommender.backends import get_backend
+from recommender.query import RecommendationQuery
+from recommender.scoring import CandidateFacts, QueryFacts, rank
+from tests.registry.factories import SANS, SAS, SAXS
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(results):
+    return [r.procedure_version.procedure.slug for r in results]
+
+
+def test_exact_beats_broader_and_deprecated_never_shown(catalogue):
+    results = get_backend("embedded").recommend(RecommendationQuery.from_techniques([SAXS]), 5)
+    assert slugs(results) == ["saxs-integration", "sas-fit"]
+    assert results[0].reasons[0]["type"] == "exact_technique"
+    assert results[1].reasons[0] == {**results[1].reasons[0], "type": "broader_technique",
+                                     "technique": SAS, "distance": 1}  # fmt: skip
+    assert "exactly" in results[0].explanation
+    assert results[0].engine_version == "embedded/1.0.0"
+
+
+def test_broader_query_finds_narrower_procedures_ranked_below_exact(catalogue):
+    results = get_backend().recommend(RecommendationQuery.from_techniques([SAS]), 5)
+    assert slugs(results)[0] == "sas-fit"
+    assert {r.reasons[0]["type"] for r in results[1:]} == {"narrower_technique"}
+
+
+def test_facility_filter(catalogue):
+    query = RecommendationQuery.from_techniques([SAXS])
+    results = get_backend().recommend(query, 5, {"facility": "ill"})
+    assert slugs(results) == ["sas-fit"]
+
+
+def test_missing_required_nexus_is_hidden_unless_asked(catalogue):
+    summary = DatasetSummary(path="x.nxs", file_size=1, groups={"/entry": "NXentry"})
+    query = RecommendationQuery(techniques={SANS: 1.0}, summary=summary)
+    assert "sans-reduction" not in slugs(get_backend().recommend(query, 5))
+    flagged = get_backend().recommend(query, 5, {"include_incompatible": True})
+    sans = next(r for r in flagged if r.procedure_version.procedure.slug == "sans-reduction")
+    assert sans.compatibility == {"compatible": False, "present": [],
+                                  "missing": ["NXentry/NXinstrument/NXdetector"]}  # fmt: skip
+    assert "Missing required NeXus items" in sans.explanation
+
+
+def test_ties_broken_by_popularity_then_recency():
+    query = QueryFacts(techniques={1: 1.0}, ancestors={}, descendants={}, iris={1: "t"})
+    a = CandidateFacts(1, frozenset({1}), frozenset(), successful_runs=1, slug="a")
+    b = CandidateFacts(2, frozenset({1}), frozenset(), successful_runs=5, slug="b")
+    assert [s.candidate.slug for s in rank(query, [a, b])] == ["b", "a"]
+
+
+def test_unknown_technique_gives_no_recommendation(catalogue):
+    assert get_backend().recommend(RecommendationQuery.from_techniques(["PaNET99999"]), 5) == []
