@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import Q
 
 from config.api.errors import DomainError
-from datasets.panosc.units import require_si, si_unit_of
+from datasets.panosc.units import DIMENSIONLESS, UnitError, require_si, si_unit_of
 
 OPERATORS = {
     "eq",
@@ -342,6 +342,11 @@ def parameter_where_q(where: dict) -> Q:
             terms = flat + [item for item in terms if item[0] != "and"]
     unit = next((value for key, value in terms if key == "unit" and isinstance(value, str)), None)
     si_unit = si_unit_of(unit) if unit else None
+    numeric = any(key == "value" and _numbers(value) for key, value in terms)
+    if unit and si_unit is None and numeric and unit.strip().lower() not in DIMENSIONLESS:
+        raise UnitError(
+            f"Unknown unit {unit!r}: give a unit such as nm, eV, K or celsius.", {"unit": unit}
+        )
     q = Q()
     for key, value in terms:
         if key in {"and", "or"}:
