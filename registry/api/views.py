@@ -255,6 +255,8 @@ class ProcedureVersionViewSet(
         return get_object_or_404(queryset, slug=self.kwargs["procedure_slug"])
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation has no URL kwargs
+            return ProcedureVersion.objects.none()
         procedure = self.get_procedure()
         queryset = procedure.versions.select_related("procedure", "base_version__procedure")
         return permissions.visible_versions(self.request.user, queryset)
