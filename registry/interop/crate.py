@@ -20,6 +20,7 @@ from rocrate.rocrate import ROCrate
 from config.api.errors import DomainError
 from registry import services
 from registry.interop import code
+from registry.interop.registration import register_with_history
 from registry.models import ProcedureVersion
 
 MANIFEST_NAME = "procedure-manifest.json"
@@ -264,7 +265,7 @@ def _main_entity(metadata: Any) -> dict:
     return main
 
 
-def import_crate(data: bytes, by=None) -> services.RegistrationResult:
-    """Register the procedure version in a crate (validated like any manifest)."""
+def import_crate(data: bytes, by=None) -> list[services.RegistrationResult]:
+    """Register the procedure version in a crate (validated like any manifest); all or nothing."""
     content = read_crate(data)
-    return services.register_manifest(content["manifest"], by=by)
+    return register_with_history(content["manifest"], by=by)
