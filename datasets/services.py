@@ -197,6 +197,10 @@ def infer(summary: Any) -> tuple[list[dict], str]:
         from datasets.inference import infer_techniques
     except ImportError:  # the inference module ships separately; without it nothing is inferred
         return [], "technique inference is not installed"
+    if isinstance(summary, dict):
+        from datasets.nexus import DatasetSummary
+
+        summary = DatasetSummary.from_dict(summary)
     result = infer_techniques(summary)
     return list(result.techniques), result.reason or ""
 

@@ -157,7 +157,7 @@ def save_dataset(item: dict, report: ImportReport) -> Dataset:
         term = _resolve_technique(technique)
         if term is None:
             report.unknown_techniques.append(
-                str(technique.get("panetId") or technique.get("pid") or technique.get("name"))
+                str(technique.get("name") or technique.get("panetId") or technique.get("pid"))
             )
         else:
             terms.append(term)

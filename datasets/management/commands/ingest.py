@@ -82,7 +82,8 @@ class Command(BaseCommand):
                     counts["ingested"] += 1
                 else:
                     counts["failed"] += 1
-                    bar.write(self.style.ERROR(f"FAILED {path}: {error}"))
+                    with bar.external_write_mode():
+                        self.stderr.write(f"FAILED {path}: {error}")
         self.stdout.write(
             f"ingested {counts['ingested']}, unchanged {counts['unchanged']}, failed {counts['failed']}"
         )
