@@ -8,6 +8,7 @@
 
 PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="$PROJECT_DIR/.cache"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 VENV_BIN="$PROJECT_DIR/.venv/bin"
 LOG_NAME="${LOG_NAME:-$(basename "$0")}"
 
