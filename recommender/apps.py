@@ -9,3 +9,9 @@ class RecommenderConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "recommender"
     verbose_name = "Recommender"
+
+    def ready(self) -> None:
+        """Keep the search index in step with the registry."""
+        from recommender import signals
+
+        signals.connect()

@@ -1,0 +1,107 @@
+"""Managing the Elasticsearch index: connection, rebuild behind an alias, status, check."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from elasticsearch import Elasticsearch, helpers
+from elasticsearch import exceptions as es_exceptions
+
+from config.api.errors import ServiceUnavailableError
+from recommender.documents import INDEX_VERSION, ProcedureVersionDocument, alias_name
+from recommender.engine import recommendable_versions
+
+_clients: dict[str, Elasticsearch] = {}
+
+
+def client() -> Elasticsearch:
+    """A client of ``settings.ELASTICSEARCH_URL`` (one per URL, reused)."""
+    url = settings.ELASTICSEARCH_URL
+    if url not in _clients:
+        _clients[url] = Elasticsearch(url, request_timeout=30)
+    return _clients[url]
+
+
+def unavailable(exc: Exception) -> ServiceUnavailableError:
+    """The API error for a search cluster that cannot be reached."""
+    return ServiceUnavailableError(
+        f"Elasticsearch at {settings.ELASTICSEARCH_URL} is not reachable: {exc}"
+    )
+
+
+def indexable_versions():
+    """Published versions of procedures that are not deprecated, with what documents need."""
+    return recommendable_versions().select_related("procedure").order_by("pk")
+
+
+def create_index(name: str) -> None:
+    """Create index ``name`` with the document mapping."""
+    ProcedureVersionDocument._index.clone(name).create(using=client())
+
+
+def rebuild(progress: Callable[[int], None] | None = None, chunk_size: int = 500) -> dict:
+    """Write every indexable version into a new index, then swap the alias in one call."""
+    es = client()
+    name = (
+        f"{alias_name()}-{INDEX_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**6}"
+    )
+    create_index(name)
+    started = time.perf_counter()
+
+    def actions():
+        for version in indexable_versions().iterator(chunk_size=chunk_size):
+            document = ProcedureVersionDocument.from_version(version)
+            if progress:
+                progress(1)
+            yield {"_index": name, "_id": version.pk, "_source": document.to_dict()}
+
+    count, _ = helpers.bulk(es, actions(), chunk_size=chunk_size, refresh=True)
+    old = list(es.indices.get_alias(name=alias_name(), ignore_unavailable=True).keys())
+    changes = [{"remove": {"index": index, "alias": alias_name()}} for index in old]
+    es.indices.update_aliases(actions=[*changes, {"add": {"index": name, "alias": alias_name()}}])
+    for index in old:
+        es.indices.delete(index=index, ignore_unavailable=True)
+    seconds = time.perf_counter() - started
+    return {"index": name, "documents": count, "seconds": seconds, "removed": old}
+
+
+def ensure_index() -> None:
+    """Create the first versioned index behind the alias when there is none."""
+    es = client()
+    if not es.indices.exists_alias(name=alias_name()):
+        name = f"{alias_name()}-{INDEX_VERSION}-initial-{time.time_ns() % 10**9}"
+        create_index(name)
+        es.indices.put_alias(index=name, name=alias_name())
+
+
+def status() -> dict:
+    """The alias, the index behind it, its document count and the cluster health."""
+    es = client()
+    health = es.cluster.health()["status"]
+    try:
+        indices = list(es.indices.get_alias(name=alias_name()).keys())
+    except es_exceptions.NotFoundError:
+        return {"alias": alias_name(), "indices": [], "documents": 0, "health": health}
+    count = es.count(index=alias_name())["count"]
+    return {"alias": alias_name(), "indices": indices, "documents": count, "health": health}
+
+
+def check() -> dict:
+    """Differences between the database and the index: missing, extra and stale documents."""
+    es = client()
+    wanted = {
+        str(v.pk): (v.procedure.successful_runs, v.procedure.slug) for v in indexable_versions()
+    }
+    stored = {}
+    for hit in helpers.scan(es, index=alias_name(), _source=["successful_runs", "procedure_slug"]):
+        source = hit["_source"]
+        stored[hit["_id"]] = (source.get("successful_runs"), source.get("procedure_slug"))
+    return {
+        "missing": sorted(set(wanted) - set(stored), key=int),
+        "extra": sorted(set(stored) - set(wanted), key=int),
+        "stale": sorted(
+            (k for k in wanted.keys() & stored.keys() if wanted[k] != stored[k]), key=int
+        ),
+    }

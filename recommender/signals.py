@@ -1,0 +1,55 @@
+"""Signal handlers: after a version or procedure is saved and committed, sync the index.
+
+Connected here (the registry must not import the recommender). In embedded mode, or with
+``CELERY_TASK_ALWAYS_EAGER``, the task runs synchronously; nothing is queued.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save
+
+from registry.models import Procedure, ProcedureVersion
+
+
+def schedule_sync(version_ids: list[int]) -> None:
+    """Sync ``version_ids`` once the current transaction commits."""
+    if settings.SEARCH_BACKEND == "embedded":
+        return  # the database is the index
+    from recommender.tasks import sync_version
+
+    def run() -> None:
+        for version_id in version_ids:
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                sync_version.apply(args=[version_id])
+            else:
+                sync_version.delay(version_id)
+
+    transaction.on_commit(run)
+
+
+def version_saved(sender, instance: ProcedureVersion, **kwargs) -> None:
+    """A version changed: its document may have to appear, change or go."""
+    schedule_sync([instance.pk])
+
+
+def procedure_saved(sender, instance: Procedure, **kwargs) -> None:
+    """A procedure changed (status, popularity, text): every one of its versions is resynced."""
+    schedule_sync(list(instance.versions.values_list("pk", flat=True)))
+
+
+def procedure_relations_changed(sender, instance, action: str, **kwargs) -> None:
+    """Techniques or facilities of a procedure changed."""
+    if action.startswith("post_") and isinstance(instance, Procedure):
+        procedure_saved(Procedure, instance)
+
+
+def connect() -> None:
+    """Connect the handlers (called from the app config's ``ready``)."""
+    post_save.connect(version_saved, sender=ProcedureVersion, dispatch_uid="recommender-version")
+    post_save.connect(procedure_saved, sender=Procedure, dispatch_uid="recommender-procedure")
+    for through in (Procedure.techniques.through, Procedure.facilities.through):
+        m2m_changed.connect(
+            procedure_relations_changed, sender=through, dispatch_uid=f"recommender-{through}"
+        )
