@@ -1,0 +1,110 @@
+"""Registry export and import: identical API output after a round trip; bad exports refused."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from registry.interop.export import FILES
+from registry.models import Facility, Procedure, Resource
+
+API_LISTS = (
+    "/api/v1/procedures/",
+    "/api/v1/facilities/",
+    "/api/v1/resources/",
+    "/api/v1/instruments/",
+    "/api/v1/versions/",
+)
+
+
+def api_output(client) -> dict:
+    return {path: client.get(path, {"page_size": 200}).json() for path in API_LISTS}
+
+
+@pytest.fixture
+def exported(registry_data, tmp_path):
+    Procedure.objects.filter(slug="saxs").update(successful_runs=7)
+    Resource.objects.create(
+        kind="simulation",
+        title="Standalone",
+        url="https://example.org/sim",
+        facility=registry_data["diamond"],
+    )
+    directory = tmp_path / "export"
+    call_command("export_registry", str(directory))
+    return directory
+
+
+def empty_database() -> None:
+    """Empty every table, as in a new installation (rolled back with the test)."""
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def test_round_trip_reproduces_the_api(exported, client):
+    before = api_output(client)
+    assert before["/api/v1/procedures/"]["count"] == 2
+    empty_database()
+    get_user_model().objects.create_user("alice", first_name="Alice", last_name="Curie")
+    call_command("import_registry", str(exported))
+    assert api_output(client) == before
+    assert list(Facility.objects.get(slug="esrf").curators.values_list("username", flat=True)) == [
+        "alice"
+    ]
+
+
+def test_manifest_lists_checksums_of_every_file(exported):
+    manifest = json.loads((exported / "manifest.json").read_text())
+    assert manifest["format_version"] == 1
+    assert set(manifest["files"]) == set(FILES)
+    assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+
+
+def edit_manifest(directory, change) -> None:
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "procedures.json").write_text("[]"), "Checksum mismatch"),
+        (lambda d: edit_manifest(d, lambda m: m.update(format_version=2)), "Unknown export format"),
+        (lambda d: edit_manifest(d, lambda m: m["files"].update({"../evil.json": {}})), "Unsafe"),
+        (lambda d: (d / "manifest.json").unlink(), "Missing file manifest.json"),
+        (lambda d: (d / "resources.json").unlink(), "Missing file resources.json"),
+        (lambda d: edit_manifest(d, lambda m: m["files"].pop("ontology.json")), "does not list"),
+    ],
+)
+def test_bad_exports_are_refused_and_nothing_written(exported, damage, message):
+    damage(exported)
+    empty_database()
+    with pytest.raises(CommandError, match=message):
+        call_command("import_registry", str(exported))
+    assert not Facility.objects.exists() and not Procedure.objects.exists()
+
+
+def test_failure_midway_writes_nothing(exported):
+    empty_database()
+    path = exported / "procedures.json"
+    procedures = json.loads(path.read_text())
+    procedures[-1]["manifest"]["procedure"]["facilities"] = ["nowhere"]
+    data = json.dumps(procedures).encode()
+    path.write_bytes(data)
+    import hashlib
+
+    edit_manifest(
+        exported,
+        lambda m: m["files"]["procedures.json"].update(sha256=hashlib.sha256(data).hexdigest()),
+    )
+    with pytest.raises(CommandError, match="Unknown facility"):
+        call_command("import_registry", str(exported))
+    assert not Facility.objects.exists() and not Procedure.objects.exists()
+
+
+def test_export_refuses_a_non_empty_directory(registry_data, tmp_path):
+    (tmp_path / "x").write_text("x")
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("export_registry", str(tmp_path))
