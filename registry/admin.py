@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from config.api.errors import DomainError
 from registry import permissions, services
 from registry.choices import VersionStatus
+from registry.forms import ProcedureVersionForm
 from registry.models import (
     IMMUTABLE_VERSION_FIELDS,
     Facility,
@@ -70,6 +71,7 @@ class ProcedureAdmin(admin.ModelAdmin):
 class ProcedureVersionAdmin(admin.ModelAdmin):
     """Versions; a published version is read-only: a new version is the way to change it."""
 
+    form = ProcedureVersionForm
     list_display = ["procedure", "version", "status", "kind", "published_at"]
     search_fields = ["procedure__slug", "procedure__name", "version", "code_commit"]
     list_filter = ["status", "kind"]

@@ -113,10 +113,28 @@ def validate_manifest(document: Any) -> ManifestReport:
     validator = Draft202012Validator(manifest_schema())
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         report.add(pointer(error.absolute_path), _schema_message(error))
-    if report.problems:
+    if not isinstance(document, dict):
         return report
-    _check_references(document, report)
-    _check_versions(document, report)
+    # Semantic checks run even when the schema found problems, so that every error is reported
+    # at once; they skip the parts whose shape is wrong (the schema already reported those).
+    for check in (_check_references, _check_versions):
+        try:
+            check(document, report)
+        except (KeyError, TypeError, AttributeError, IndexError):
+            continue
+    return _without_duplicates(report)
+
+
+def _without_duplicates(report: ManifestReport) -> ManifestReport:
+    """Drop repeated problems (the same pointer and message found by two checks)."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for problem in report.problems:
+        key = (problem.pointer, problem.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    report.problems = unique
     return report
 
 
@@ -205,21 +223,30 @@ def _check_versions(document: dict, report: ManifestReport) -> None:
     }
     seen: set[str] = set()
     for index, version in enumerate(document["versions"]):
-        where = f"/versions/{index}"
-        number = version["version"]
-        if number in seen:
-            report.add(f"{where}/version", f"Version {number} appears more than once.")
-        seen.add(number)
-        _check_input_schema(version["inputs"]["schema"], f"{where}/inputs/schema", report)
-        status = version.get("status", VersionStatus.DRAFT)
-        if status != VersionStatus.DRAFT:
-            problem = publishable_container_problem(version.get("container", ""))
-            if problem:
-                report.add(f"{where}/container", problem)
-        _check_based_on(version.get("based_on"), f"{where}/based_on", report)
-        existing = stored.get(number)
-        if existing is not None:
-            _check_against_stored(existing, version, where, report)
+        try:
+            _check_version(version, f"/versions/{index}", stored, seen, report)
+        except (KeyError, TypeError, AttributeError):
+            continue
+
+
+def _check_version(
+    version: dict, where: str, stored: dict, seen: set, report: ManifestReport
+) -> None:
+    """Check one version entry of the manifest."""
+    number = version["version"]
+    if number in seen:
+        report.add(f"{where}/version", f"Version {number} appears more than once.")
+    seen.add(number)
+    _check_input_schema(version["inputs"]["schema"], f"{where}/inputs/schema", report)
+    status = version.get("status", VersionStatus.DRAFT)
+    if status != VersionStatus.DRAFT:
+        problem = publishable_container_problem(version.get("container", ""))
+        if problem:
+            report.add(f"{where}/container", problem)
+    _check_based_on(version.get("based_on"), f"{where}/based_on", report)
+    existing = stored.get(number)
+    if existing is not None:
+        _check_against_stored(existing, version, where, report)
 
 
 def _check_input_schema(schema: dict, where: str, report: ManifestReport) -> None:
