@@ -480,7 +480,8 @@ def write_reflectometry(entry: h5py.Group, rng: np.random.Generator) -> None:
     q = 4 * np.pi / wavelength * np.sin(np.radians(theta))
     reflectivity = parratt(q, [(9.41e-6, 350.0, 5.0)], substrate=2.07e-6, roughness=4.0)
     monitor_counts = np.full(theta.shape, 2.0e5)
-    expected = 5.0e5 * reflectivity * gaussian(theta, 0.0, 50.0) + 0.3
+    footprint = np.minimum(1.0, 50.0 * np.sin(np.radians(theta)) / 0.5)  # 50 mm sample, 0.5 mm beam
+    expected = 2.0e7 * reflectivity * footprint + 0.3
     counts = poisson(rng, expected)
 
     instrument = group(entry, "instrument", "NXinstrument")
@@ -495,7 +496,7 @@ def write_reflectometry(entry: h5py.Group, rng: np.random.Generator) -> None:
     field(sample, "name", "Ni 35 nm on Si")
     field(sample, "rotation_angle", theta, "degree")
     control = monitor(entry, monitor_counts, 2.0e5, name="control")
-    field(control, "direct_beam", 5.0e5 / 2.0e5, "")
+    field(control, "direct_beam", 2.0e7 / 2.0e5, "")
     data = nxdata(entry, "data", ["rotation_angle"])
     data["data"] = detector["data"]
     data["rotation_angle"] = sample["rotation_angle"]
