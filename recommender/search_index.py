@@ -58,13 +58,21 @@ def rebuild(progress: Callable[[int], None] | None = None, chunk_size: int = 500
             yield {"_index": name, "_id": version.pk, "_source": document.to_dict()}
 
     count, _ = helpers.bulk(es, actions(), chunk_size=chunk_size, refresh=True)
-    old = list(es.indices.get_alias(name=alias_name(), ignore_unavailable=True).keys())
+    old = current_indices()
     changes = [{"remove": {"index": index, "alias": alias_name()}} for index in old]
     es.indices.update_aliases(actions=[*changes, {"add": {"index": name, "alias": alias_name()}}])
     for index in old:
         es.indices.delete(index=index, ignore_unavailable=True)
     seconds = time.perf_counter() - started
     return {"index": name, "documents": count, "seconds": seconds, "removed": old}
+
+
+def current_indices() -> list[str]:
+    """The indices the alias points at (none before the first build)."""
+    try:
+        return list(client().indices.get_alias(name=alias_name()).keys())
+    except es_exceptions.NotFoundError:
+        return []
 
 
 def ensure_index() -> None:

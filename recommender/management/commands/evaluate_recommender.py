@@ -1,0 +1,32 @@
+"""``manage.py evaluate_recommender [--backend NAME]``: metrics on the gold labels."""
+
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from recommender.evaluation import evaluate, gold_cases
+
+
+class Command(BaseCommand):
+    """Print precision@1, precision@3, MRR, nDCG@5 and coverage of a backend."""
+
+    help = "Evaluate the recommender against fixtures/gold/recommendations.yaml."
+
+    def add_arguments(self, parser):
+        """--backend, --samples (the shared nexus-samples folder, optional)."""
+        parser.add_argument("--backend", default=None)
+        parser.add_argument("--samples", default=None, help="path of ../shared/nexus-samples")
+
+    def handle(self, *args, **options):
+        """Write the example files to a temporary folder, recommend for each, print metrics."""
+        samples = Path(options["samples"]) if options["samples"] else None
+        with tempfile.TemporaryDirectory(prefix="gold-") as folder:
+            cases = gold_cases(Path(folder), samples)
+            if not cases:
+                raise CommandError("No gold case has a file.")
+            result = evaluate(tqdm(cases, desc="gold cases", unit="file"), options["backend"])
+        for name, value in result["metrics"].items():
+            self.stdout.write(f"{name:12s} {value:.3f}")
+        self.stdout.write(f"{'cases':12s} {result['cases']}")
