@@ -9,8 +9,9 @@ api_v1 = [
     path("", include("ontologies.api.urls")),
     path("", include("registry.interop.urls")),
     path("", include("registry.api.urls")),
-    path("", include("datasets.api.urls")),
+    # Recommender routes first: the datasets detail route takes any PID, slashes included.
     path("", include("recommender.api.urls")),
+    path("", include("datasets.api.urls")),
     path("", include("execution.api.urls")),
     path("", include("publications.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
