@@ -5,7 +5,7 @@ import pytest
 from datasets.models import Dataset
 from tests.registry.factories import SAXS
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.recommender.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_recommendations_for_a_stored_dataset_with_slashes_in_pid(catalogue, api):
@@ -64,8 +64,6 @@ def test_search_with_facets(catalogue, api):
     assert {row["procedure"] for row in page["results"]} == {"sas-fit", "sans-reduction"}
 
 
-@pytest.mark.urls("config.urls")
-@pytest.mark.xfail(reason="config/urls.py includes datasets.api.urls before recommender.api.urls")
 def test_project_routing_reaches_dataset_recommendations(catalogue, api):
     Dataset.objects.create(pid="10.5072/x", title="x")
     response = api.get("/api/v1/datasets/10.5072/x/recommendations/")
