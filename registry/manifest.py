@@ -224,16 +224,17 @@ def _check_versions(document: dict, report: ManifestReport) -> None:
     seen: set[str] = set()
     for index, version in enumerate(document["versions"]):
         try:
-            _check_version(version, f"/versions/{index}", stored, seen, report)
+            _check_version(version, f"/versions/{index}", slug, stored, seen, report)
         except (KeyError, TypeError, AttributeError):
             continue
 
 
 def _check_version(
-    version: dict, where: str, stored: dict, seen: set, report: ManifestReport
+    version: dict, where: str, slug: str, stored: dict, seen: set, report: ManifestReport
 ) -> None:
-    """Check one version entry of the manifest."""
+    """Check one version entry of the manifest; ``seen`` holds the numbers of earlier entries."""
     number = version["version"]
+    earlier = {f"{slug}@{n}" for n in seen}
     if number in seen:
         report.add(f"{where}/version", f"Version {number} appears more than once.")
     seen.add(number)
@@ -243,7 +244,7 @@ def _check_version(
         problem = publishable_container_problem(version.get("container", ""))
         if problem:
             report.add(f"{where}/container", problem)
-    _check_based_on(version.get("based_on"), f"{where}/based_on", report)
+    _check_based_on(version.get("based_on"), f"{where}/based_on", earlier, report)
     existing = stored.get(number)
     if existing is not None:
         _check_against_stored(existing, version, where, report)
@@ -262,9 +263,12 @@ def _check_input_schema(schema: dict, where: str, report: ManifestReport) -> Non
         report.add(f"{where}/$schema", "Input schemas must use JSON Schema Draft 2020-12.")
 
 
-def _check_based_on(based_on: str | None, where: str, report: ManifestReport) -> None:
-    """``based_on`` must name an existing version as ``slug@version``."""
-    if not based_on:
+def _check_based_on(
+    based_on: str | None, where: str, earlier: set[str], report: ManifestReport
+) -> None:
+    """``based_on`` names, as ``slug@version``, a stored version or an earlier one of this
+    manifest (``earlier`` holds those as ``slug@version``)."""
+    if not based_on or based_on in earlier:
         return
     slug, _, number = based_on.partition("@")
     if not ProcedureVersion.objects.filter(procedure__slug=slug, version=number).exists():

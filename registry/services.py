@@ -209,6 +209,8 @@ def set_version_status(version: ProcedureVersion, status: str) -> ProcedureVersi
     if status == VersionStatus.PUBLISHED:
         return publish_version(version)
     if status == VersionStatus.DEPRECATED:
+        if version.status == VersionStatus.DRAFT:  # registered as deprecated: publish first
+            publish_version(version)
         return deprecate_version(version)
     raise ConflictError(
         f"Version {version} is {version.status}; it cannot return to draft.",

@@ -247,3 +247,33 @@ def test_demo_manifests_are_valid():
     for path in paths:
         errors = [e.message for e in validator.iter_errors(read_manifest_file(path))]
         assert not errors, f"{path}: {errors}"
+
+
+def test_version_based_on_an_earlier_version_of_the_same_manifest(terms, facilities):
+    document = changed(
+        GOOD,
+        "versions",
+        [version_entry(), version_entry("1.1.0", based_on="saxs-integration@1.0.0")],
+    )
+    register_manifest(document)
+    derived = ProcedureVersion.objects.get(version="1.1.0")
+    assert derived.base_version.version == "1.0.0"
+
+
+def test_based_on_a_later_or_unknown_version_is_refused(terms, facilities):
+    document = changed(
+        GOOD, "versions", [version_entry(based_on="saxs-integration@2.0.0"), version_entry("2.0.0")]
+    )
+    problems = validate_manifest(document).problems
+    assert [p.pointer for p in problems] == ["/versions/0/based_on"]
+
+
+def test_version_registered_as_deprecated(terms, facilities):
+    document = changed(
+        GOOD, "versions", [version_entry(status="deprecated"), version_entry("1.1.0")]
+    )
+    result = register_manifest(document)
+    assert ProcedureVersion.objects.get(version="1.0.0").status == "deprecated"
+    assert ProcedureVersion.objects.get(version="1.0.0").published_at is not None
+    assert not register_manifest(document).changed
+    assert result.versions == {"1.0.0": "created", "1.1.0": "created"}
