@@ -1,11 +1,16 @@
 """Load the demo content: ontology snapshot, facilities, procedures, and demo users."""
 
 import os
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from tqdm import tqdm
 
+from datasets.examples import EXAMPLES, write_examples
+from datasets.services import register_dataset
 from ontologies.services import load_snapshot
 from registry import demo
 from registry.manifest import ManifestError
@@ -38,9 +43,24 @@ class Command(BaseCommand):
         except ManifestError as error:
             raise CommandError(f"a demo manifest is invalid: {error}") from error
         self.stdout.write(f"procedures: {counts}")
+        self.stdout.write(f"example datasets: {self._datasets()}")
         if not no_users:
             self._users()
         self.stdout.write(self.style.SUCCESS("demo content loaded"))
+
+    def _datasets(self) -> dict:
+        """Write the example NeXus files under var/data/examples and register them as datasets."""
+        directory = Path(settings.VAR_DIR) / "data" / "examples"
+        directory.mkdir(parents=True, exist_ok=True)
+        missing = [slug for slug, ex in EXAMPLES.items() if not (directory / ex.file_name).exists()]
+        if missing:
+            write_examples(directory, missing)
+        paths = [directory / example.file_name for example in EXAMPLES.values()]
+        counts: dict[str, int] = {}
+        for path in tqdm(paths, desc="example datasets", unit="file"):
+            registration = register_dataset(path, pid=f"10.5072/demo:{path.stem}")
+            counts[str(registration.status)] = counts.get(str(registration.status), 0) + 1
+        return counts
 
     @transaction.atomic
     def _users(self) -> None:

@@ -1,0 +1,59 @@
+"""The demo content: loads completely, twice without changes, and is said to be demo content."""
+
+import pytest
+from django.core.management import call_command
+
+from datasets.models import Dataset
+from registry.choices import ProcedureStatus, ResourceKind
+from registry.models import Facility, Procedure, ProcedureVersion, Resource
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo")
+
+
+def snapshot() -> dict:
+    return {
+        "procedures": list(Procedure.objects.order_by("slug").values("slug", "status", "updated_at")),
+        "versions": list(ProcedureVersion.objects.order_by("pk").values("pk", "status")),
+        "resources": Resource.objects.count(),
+        "facilities": Facility.objects.count(),
+        "datasets": list(Dataset.objects.order_by("pid").values("pid", "updated_at")),
+    }
+
+
+def test_demo_is_rich_enough(demo):
+    assert Facility.objects.count() >= 6
+    published = Procedure.objects.filter(status=ProcedureStatus.PUBLISHED)
+    assert published.count() >= 20
+    techniques = {iri for p in published for iri in p.techniques.values_list("iri", flat=True)}
+    assert len(techniques) >= 10
+    learning = Resource.objects.filter(
+        kind__in=[ResourceKind.TUTORIAL, ResourceKind.SIMULATION, ResourceKind.TRAINING]
+    )
+    assert learning.count() >= 20
+    assert all(r.techniques.exists() for r in learning)
+    assert Dataset.objects.count() >= 10
+    for procedure in Procedure.objects.all():
+        assert "demo" in procedure.description.lower(), procedure.slug
+        version = procedure.versions.filter(status="published").first()
+        assert version.entry_point.endswith(".ipynb")
+
+
+def test_load_demo_twice_changes_nothing(demo):
+    before = snapshot()
+    call_command("load_demo")
+    assert snapshot() == before
+
+
+def test_demo_users_have_roles(demo):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    assert users.get(username="admin").is_staff
+    assert users.get(username="curator").curated_facilities.filter(slug="esrf").exists()
+    assert not users.get(username="scientist").curated_facilities.exists()
