@@ -1,0 +1,138 @@
+"""Technique inference: definitions through the database mapping, then structural rules."""
+
+import csv
+
+import h5py
+import pytest
+
+from datasets.inference import STRUCTURE_CONFIDENCE, infer_techniques, mapped_techniques
+from datasets.nexus import extract
+from ontologies.models import NexusDefinitionMapping, Term
+from tests.conftest import shared_path
+from tests.datasets.test_nexus_samples import ROWS, sample
+
+PANET = "http://purl.org/pan-science/PaNET/"
+# The mapping rows these tests store: NXDL name -> PaNET short id (chosen from PaNET labels).
+TEST_MAPPING = {
+    "NXsas": "PaNET01188", "NXcanSAS": "PaNET01124", "NXiqproc": "PaNET01124",
+    "NXsastof": "PaNET01277", "NXmx": "PaNET01164", "NXstxm": "PaNET01219",
+    "NXarpes": "PaNET01089", "NXtofraw": "PaNET01001", "NXfluo": "PaNET01095",
+    "NXlauetof": "PaNET01236", "NXtofsingle": "PaNET01236", "NXmonopd": "PaNET01030",
+    "NXtofnpd": "PaNET01100", "NXrefscan": "PaNET01121", "NXreftof": "PaNET01239",
+    "NXspe": "PaNET01245", "NXtas": "PaNET01245", "NXsqom": "PaNET01034",
+    "NXtomo": "PaNET01129", "NXtomophase": "PaNET01129", "NXtomoproc": "PaNET01129",
+    "NXxas": "PaNET01196", "NXxasproc": "PaNET01196", "NXxbase": "PaNET01216",
+}  # fmt: skip
+READABLE = [row for row in ROWS if row["kind"] not in ("bad-input", "missing")]
+
+
+def panet_labels() -> dict[str, str]:
+    """Short id -> label, read in place from ../shared/ontologies/PaNET-terms.tsv."""
+    with shared_path("ontologies/PaNET-terms.tsv").open(encoding="utf-8", newline="") as handle:
+        return {row["id"]: row["label"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
+@pytest.fixture
+def mapping(db):
+    """NexusDefinitionMapping rows for TEST_MAPPING, with real PaNET IRIs and labels."""
+    labels = panet_labels()
+    for definition, short_id in TEST_MAPPING.items():
+        term, _ = Term.objects.get_or_create(
+            iri=PANET + short_id, defaults={"label": labels[short_id]}
+        )
+        NexusDefinitionMapping.objects.create(definition=definition, term=term, confidence=0.9)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", READABLE, ids=[row["file"] for row in READABLE])
+def test_inference_on_every_sample(mapping, row):
+    result = infer_techniques(extract(sample(row)))
+    accepted = {PANET + short_id for short_id in row["techniques"].split("|") if short_id}
+    if not accepted:
+        assert result.techniques == [] and result.reason
+        return
+    if any(name in TEST_MAPPING for name in row["definitions"].split(",")):
+        assert accepted & set(result.iris), result.to_dict()
+        assert result.techniques[0]["source"] == "definition"
+    elif result.techniques:  # no mapped definition: a structural guess must still be right
+        assert accepted & set(result.iris), result.to_dict()
+    else:
+        assert result.reason
+
+
+@pytest.mark.django_db
+def test_mapped_techniques_reads_the_database(mapping):
+    assert mapped_techniques("NXsas") == [
+        {"iri": PANET + "PaNET01188", "label": "small angle x-ray scattering", "confidence": 0.9}
+    ]
+    assert mapped_techniques("NXnothing") == []
+
+
+def test_definition_lookup_is_injectable():
+    summary = extract(shared_path("nexus-samples/APS/NXsas/hdf5/nexus-example.hdf5"))
+    result = infer_techniques(
+        summary, lookup=lambda name: [{"iri": "urn:x", "label": "test", "confidence": 1.0}]
+    )
+    assert result.iris == ["urn:x"]
+    assert result.techniques[0]["evidence"] == [
+        {"path": "/entry/definition", "reason": "application definition NXsas maps to test"}
+    ]
+
+
+def _write(path, probe, build):
+    with h5py.File(path, "w") as file:
+        entry = file.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        instrument = entry.create_group("instrument")
+        instrument.attrs["NX_class"] = "NXinstrument"
+        source = instrument.create_group("source")
+        source.attrs["NX_class"] = "NXsource"
+        source["probe"] = probe
+        build(entry, instrument)
+    return path
+
+
+def _small_angle(entry, instrument):
+    instrument.create_group("collimator").attrs["NX_class"] = "NXcollimator"
+    detector = instrument.create_group("detector")
+    detector.attrs["NX_class"] = "NXdetector"
+    detector["beam_center_x"] = 12.0
+
+
+@pytest.mark.parametrize(
+    ("probe", "short_id"), [("neutron", "PaNET01189"), ("x-ray", "PaNET01188")]
+)
+def test_probe_separates_sans_from_saxs(tmp_path, probe, short_id):
+    path = _write(tmp_path / "sas.nxs", probe, _small_angle)
+    result = infer_techniques(extract(path), lookup=lambda name: [])
+    assert result.iris == [PANET + short_id]
+    technique = result.techniques[0]
+    assert technique["source"] == "structure"
+    assert technique["confidence"] <= STRUCTURE_CONFIDENCE
+    assert {e["path"] for e in technique["evidence"]} >= {"/entry/instrument/collimator"}
+
+
+def test_rotation_angle_and_image_key_mean_tomography(tmp_path):
+    def build(entry, instrument):
+        data = entry.create_group("data")
+        data.attrs["NX_class"] = "NXdata"
+        data["rotation_angle"] = [0.0, 0.5, 1.0]
+        data["image_key"] = [2, 1, 0]
+
+    result = infer_techniques(extract(_write(tmp_path / "t.nxs", "x-ray", build)), lambda n: [])
+    assert result.iris == [PANET + "PaNET01207"]
+
+
+def test_fermi_chopper_means_neutron_spectroscopy(tmp_path):
+    def build(entry, instrument):
+        instrument.create_group("chopper").attrs["NX_class"] = "NXfermi_chopper"
+
+    result = infer_techniques(extract(_write(tmp_path / "c.nxs", "neutron", build)), lambda n: [])
+    assert result.iris == [PANET + "PaNET01245"]
+    assert result.techniques[0]["evidence"][0]["path"] == "/entry/instrument/chopper"
+
+
+def test_unknown_gives_a_reason_not_a_guess(tmp_path):
+    result = infer_techniques(extract(_write(tmp_path / "u.nxs", "x-ray", lambda e, i: None)))
+    assert result.techniques == []
+    assert "no structural rule matched" in result.reason
