@@ -89,3 +89,66 @@ PROCEDURE_EXAMPLE = OpenApiExample(
         "versions": [{"version": "1.0.0", "status": "published"}],
     },
 )
+
+FACILITY_EXAMPLE = OpenApiExample(
+    "Facility",
+    value={
+        "slug": "esrf",
+        "name": "European Synchrotron Radiation Facility",
+        "short_name": "ESRF",
+        "url": "https://www.esrf.fr",
+        "country": "France",
+        "description": "",
+    },
+)
+INSTRUMENT_EXAMPLE = OpenApiExample(
+    "Instrument",
+    value={
+        "id": 1,
+        "facility": "esrf",
+        "slug": "id02",
+        "name": "ID02 Time-resolved ultra small-angle X-ray scattering",
+        "url": "",
+        "description": "",
+        "techniques": ["http://purl.org/pan-science/PaNET/PaNET01188"],
+    },
+)
+RESOURCE_EXAMPLE = OpenApiExample(
+    "Tutorial",
+    value={
+        "id": 1,
+        "kind": "tutorial",
+        "title": "Introduction to SAXS data reduction",
+        "url": "https://example.org/saxs-tutorial",
+        "description": "",
+        "techniques": ["http://purl.org/pan-science/PaNET/PaNET01188"],
+        "procedures": ["saxs-azimuthal-integration"],
+        "facility": None,
+    },
+)
+VERSION_READ_EXAMPLE = OpenApiExample(
+    "Version",
+    response_only=True,
+    value={
+        "procedure": "saxs-azimuthal-integration",
+        "version": "1.0.0",
+        "status": "published",
+        "kind": "notebook",
+        "code": {
+            "repository": VERSION_ENTRY["code"]["repository"],
+            "commit": _COMMIT,
+            "entry_point": VERSION_ENTRY["code"]["entry_point"],
+            "commit_url": "https://github.com/analysis-registry-demo/procedures/commit/" + _COMMIT,
+        },
+        "container_image": VERSION_ENTRY["container"],
+        "input_schema": VERSION_ENTRY["inputs"]["schema"],
+        "required_nexus": VERSION_ENTRY["inputs"]["required_nexus"],
+        "outputs": VERSION_ENTRY["outputs"],
+        "compute_resources": VERSION_ENTRY["resources"],
+        "changelog": "First release.",
+        "based_on": None,
+        "created_at": "2026-11-25T09:00:00Z",
+        "published_at": "2026-11-25T09:05:00Z",
+        "url": "https://registry.example.org/api/v1/procedures/saxs-azimuthal-integration/versions/1.0.0/",
+    },
+)

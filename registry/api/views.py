@@ -230,8 +230,10 @@ def merge_patch(target, patch):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Versions of a procedure"),
-    retrieve=extend_schema(summary="One version of a procedure"),
+    list=extend_schema(summary="Versions of a procedure", examples=[examples.VERSION_READ_EXAMPLE]),
+    retrieve=extend_schema(
+        summary="One version of a procedure", examples=[examples.VERSION_READ_EXAMPLE]
+    ),
     destroy=extend_schema(summary="Delete a draft version"),
 )
 class ProcedureVersionViewSet(
@@ -341,8 +343,10 @@ class ProcedureVersionViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="All versions of every visible procedure"),
-    retrieve=extend_schema(summary="One version by id"),
+    list=extend_schema(
+        summary="All versions of every visible procedure", examples=[examples.VERSION_READ_EXAMPLE]
+    ),
+    retrieve=extend_schema(summary="One version by id", examples=[examples.VERSION_READ_EXAMPLE]),
 )
 class VersionViewSet(viewsets.ReadOnlyModelViewSet):
     """A flat, filterable list of procedure versions."""
@@ -358,7 +362,14 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Tutorials, simulations, training, publications, example datasets"),
+    list=extend_schema(
+        summary="Tutorials, simulations, training, publications, example datasets",
+        examples=[examples.RESOURCE_EXAMPLE],
+    ),
+    retrieve=extend_schema(examples=[examples.RESOURCE_EXAMPLE]),
+    create=extend_schema(examples=[examples.RESOURCE_EXAMPLE]),
+    update=extend_schema(examples=[examples.RESOURCE_EXAMPLE]),
+    partial_update=extend_schema(examples=[examples.RESOURCE_EXAMPLE]),
 )
 class ResourceViewSet(viewsets.ModelViewSet):
     """Material linked to techniques and procedures; curators add it."""
@@ -376,7 +387,13 @@ class ResourceViewSet(viewsets.ModelViewSet):
         serializer.save(created_by=self.request.user)
 
 
-@extend_schema_view(list=extend_schema(summary="Facilities"))
+@extend_schema_view(
+    list=extend_schema(summary="Facilities", examples=[examples.FACILITY_EXAMPLE]),
+    retrieve=extend_schema(examples=[examples.FACILITY_EXAMPLE]),
+    create=extend_schema(examples=[examples.FACILITY_EXAMPLE]),
+    update=extend_schema(examples=[examples.FACILITY_EXAMPLE]),
+    partial_update=extend_schema(examples=[examples.FACILITY_EXAMPLE]),
+)
 class FacilityViewSet(viewsets.ModelViewSet):
     """Facilities; staff manage them."""
 
@@ -389,7 +406,13 @@ class FacilityViewSet(viewsets.ModelViewSet):
     queryset = Facility.objects.all()
 
 
-@extend_schema_view(list=extend_schema(summary="Instruments and beamlines"))
+@extend_schema_view(
+    list=extend_schema(summary="Instruments and beamlines", examples=[examples.INSTRUMENT_EXAMPLE]),
+    retrieve=extend_schema(examples=[examples.INSTRUMENT_EXAMPLE]),
+    create=extend_schema(examples=[examples.INSTRUMENT_EXAMPLE]),
+    update=extend_schema(examples=[examples.INSTRUMENT_EXAMPLE]),
+    partial_update=extend_schema(examples=[examples.INSTRUMENT_EXAMPLE]),
+)
 class InstrumentViewSet(viewsets.ModelViewSet):
     """Instruments of facilities; staff manage them."""
 
