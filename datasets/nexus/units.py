@@ -61,13 +61,26 @@ def to_si(value: float, unit: str | None) -> tuple[float | None, str | None]:
     """``value`` in ``unit`` converted to its SI unit: ``(si_value, si_unit)`` or ``(None, None)``."""
     if not unit:
         return None, None
+    conversion = _conversion(unit)
+    if conversion is None:
+        return None, None
+    si_unit, scale, offset = conversion
+    return value * scale + offset, si_unit
+
+
+@lru_cache(maxsize=512)
+def _conversion(unit: str) -> tuple[str, float, float] | None:
+    """``(si_unit, scale, offset)`` with ``si = value * scale + offset`` (offset: degC, degF)."""
     parsed = _parse(unit)
     if parsed is None:
-        return None, None
-    if parsed == registry().degree or parsed == registry().radian:
-        return float(registry().Quantity(value, parsed).to("radian").magnitude), "rad"
-    si_unit = SI_UNITS.get(str(parsed.dimensionality))
+        return None
+    ureg = registry()
+    if parsed in (ureg.degree, ureg.radian):
+        si_unit = "radian"
+    else:
+        si_unit = SI_UNITS.get(str(parsed.dimensionality))
     if si_unit is None:
-        return None, None
-    quantity = registry().Quantity(value, parsed)
-    return float(quantity.to(si_unit).magnitude), si_unit
+        return None
+    zero = ureg.Quantity(0.0, parsed).to(si_unit).magnitude
+    one = ureg.Quantity(1.0, parsed).to(si_unit).magnitude
+    return ("rad" if si_unit == "radian" else si_unit), float(one - zero), float(zero)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import h5py
 import numpy as np
-from h5py import h5a, h5l, h5o, h5t
+from h5py import h5a, h5d, h5g, h5l, h5o, h5s, h5t
 
 from .errors import NexusError
 from .limits import ExtractionLimits
@@ -109,19 +109,22 @@ class Walker:
 
     def _visit_hard(self, gid, name: bytes, path: str, depth: int) -> None:
         oid = h5o.open(gid, name)
+        if isinstance(oid, h5d.DatasetID):
+            num_attrs = h5a.get_num_attrs(oid)
+            self.result.nodes.append(self._describe_field(oid, num_attrs, name, path))
+            return
+        if not isinstance(oid, h5g.GroupID):
+            return  # a named datatype: nothing NeXus about it
         info = h5o.get_info(oid)
-        if info.type == h5o.TYPE_GROUP:
-            attrs = self._read_attrs(oid, info.num_attrs, path, GROUP_ATTRIBUTES)
-            node = Node(path, True, attrs=attrs)
-            node.nx_class = _class_name(node.attrs.pop("NX_class", None))
-            self.result.nodes.append(node)
-            key = (info.fileno, info.addr)
-            if key in self.seen_groups:
-                return
-            self.seen_groups.add(key)
-            self._visit_group(oid, path, depth + 1)
-        elif info.type == h5o.TYPE_DATASET:
-            self.result.nodes.append(self._describe_field(oid, info.num_attrs, name, path))
+        attrs = self._read_attrs(oid, info.num_attrs, path, GROUP_ATTRIBUTES)
+        node = Node(path, True, attrs=attrs)
+        node.nx_class = _class_name(node.attrs.pop("NX_class", None))
+        self.result.nodes.append(node)
+        key = (info.fileno, info.addr)
+        if key in self.seen_groups:
+            return
+        self.seen_groups.add(key)
+        self._visit_group(oid, path, depth + 1)
 
     def _record_soft(self, gid, name: bytes, path: str, parent: str) -> None:
         target = _decode(gid.links.get_val(name))
@@ -135,25 +138,28 @@ class Walker:
             )
 
     def _describe_field(self, oid, num_attrs: int, name: bytes, path: str) -> Node:
-        dataset = h5py.Dataset(oid)
         basename = name.decode("utf-8", errors="replace")
         names = FIELD_ATTRIBUTES + (DEFINITION_ATTRIBUTES if basename == "definition" else ())
         node = Node(path, False, attrs=self._read_attrs(oid, num_attrs, path, names))
-        node.shape = tuple(dataset.shape) if dataset.shape is not None else None
-        node.dtype = _dtype_name(dataset.dtype)
-        if basename in self.wanted_values and self._is_small(dataset):
+        space = oid.get_space()
+        is_null = space.get_simple_extent_type() == h5s.NULL
+        node.shape = None if is_null else space.shape
+        dtype = oid.dtype
+        node.dtype = _dtype_name(dtype)
+        if basename in self.wanted_values and not is_null and self._is_small(node.shape, dtype):
             try:
-                node.value = dataset[()]
+                data = np.zeros(node.shape, dtype=dtype)
+                oid.read(h5s.ALL, h5s.ALL, data, h5t.py_create(dtype))
+                node.value = data[()] if node.shape == () else data
             except (OSError, TypeError, ValueError) as exc:
                 self.result.warnings.append(f"{path}: value not readable ({exc})")
         return node
 
-    def _is_small(self, dataset: h5py.Dataset) -> bool:
-        if dataset.shape is None or dataset.size > self.limits.max_value_elements:
+    def _is_small(self, shape: tuple, dtype: np.dtype) -> bool:
+        size = int(np.prod(shape)) if shape else 1
+        if size > self.limits.max_value_elements or dtype.kind not in "SUOiufb":
             return False
-        if dataset.dtype.kind not in "SUOiufb":
-            return False
-        return dataset.dtype.itemsize * max(dataset.size, 1) <= self.limits.max_attribute_bytes
+        return dtype.itemsize * max(size, 1) <= self.limits.max_attribute_bytes
 
     def _read_attrs(self, oid, num_attrs: int, path: str, names: tuple[bytes, ...]) -> dict:
         if num_attrs == 0:
@@ -195,6 +201,8 @@ def _class_name(value: object) -> str | None:
 
 
 def _dtype_name(dtype: np.dtype) -> str:
+    if dtype.kind in "iufb":
+        return dtype.name
     string_info = h5py.check_string_dtype(dtype)
     if string_info is not None:
         return "string" if string_info.length is None else f"string[{string_info.length}]"
