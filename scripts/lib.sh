@@ -197,3 +197,30 @@ usage_action() {
     echo "$*"
   ) [options]"
 }
+
+# ---- the configuration a server was started with -----------------------------------------------
+# A running server keeps the ports it was started with: `stop` and `status` use the recorded ones
+# (config_load), and `start` refuses to report a running server under other ports (config_guard).
+
+# config_save FILE VAR...: record VAR=value lines.
+config_save() {
+  local file="$1" v
+  shift
+  for v in "$@"; do printf '%s=%q\n' "$v" "${!v}"; done >"$file"
+}
+
+# config_load FILE: set the recorded variables (a file written by config_save).
+config_load() {
+  # shellcheck disable=SC1090
+  [ ! -s "$1" ] || . "$1"
+}
+
+# config_guard FILE VAR...: die when FILE records other values than the current ones.
+config_guard() {
+  local file="$1" v want
+  shift
+  [ -s "$file" ] || return 0
+  want="$(for v in "$@"; do printf '%s=%q\n' "$v" "${!v}"; done)"
+  [ "$want" = "$(cat "$file")" ] && return 0
+  die "already running with $(tr '\n' ' ' <"$file")but asked for $(echo "$want" | tr '\n' ' ')- run scripts/$LOG_NAME stop first, or leave the port variables as they were"
+}
