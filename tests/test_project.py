@@ -68,3 +68,31 @@ def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
 @pytest.mark.django_db
 def test_migrations_are_complete():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+REGISTRY_PATHS = ("/api/v1/procedures/", "/api/v1/versions/", "/api/v1/resources/",
+                  "/api/v1/facilities/", "/api/v1/instruments/")  # fmt: skip
+
+
+def operation_has_example(operation: dict) -> bool:
+    """True when the request body or any response of an OpenAPI operation carries an example."""
+    bodies = [operation.get("requestBody", {})] + list(operation.get("responses", {}).values())
+    for body in bodies:
+        for media in body.get("content", {}).values():
+            if media.get("examples") or media.get("example"):
+                return True
+    return False
+
+
+def test_every_registry_endpoint_has_examples():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    missing = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith(REGISTRY_PATHS) or path.endswith("crate.zip"):
+            continue
+        for method, operation in operations.items():
+            if method in {"get", "post", "put", "patch"} and not operation_has_example(operation):
+                missing.append(f"{method.upper()} {path}")
+    assert not missing, missing

@@ -73,6 +73,7 @@ VALIDATION_ERROR_EXAMPLE = OpenApiExample(
 PROCEDURE_EXAMPLE = OpenApiExample(
     "Procedure",
     response_only=True,
+    status_codes=["200", "201"],
     value={
         "slug": "saxs-azimuthal-integration",
         "name": "SAXS azimuthal integration",
@@ -129,6 +130,7 @@ RESOURCE_EXAMPLE = OpenApiExample(
 VERSION_READ_EXAMPLE = OpenApiExample(
     "Version",
     response_only=True,
+    status_codes=["200", "201"],
     value={
         "procedure": "saxs-azimuthal-integration",
         "version": "1.0.0",

@@ -194,7 +194,11 @@ class ProcedureViewSet(viewsets.ModelViewSet):
                 plan = None
         return Response({"valid": True, "errors": [], "plan": plan})
 
-    @extend_schema(summary="The procedure as a manifest", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="The procedure as a manifest",
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[OpenApiExample("Manifest", value=examples.MANIFEST, response_only=True)],
+    )
     @action(detail=True, methods=["get"])
     def manifest(self, request, slug=None):
         return Response(services.procedure_to_manifest(self.get_object()))
