@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from datasets.examples import EXAMPLES, example_slug_for, write_examples
-from tests.conftest import PROJECT_DIR, shared_path
+from tests.conftest import PROJECT_DIR, require, shared_path
 from tests.fixtures_content.nxdl import missing_required
 
 PROCEDURES = PROJECT_DIR / "fixtures" / "procedures"
@@ -174,6 +174,12 @@ def _has(nexus: h5py.File, required: str) -> bool:
 def test_notebook_runs_on_its_example_and_writes_its_outputs(examples, tmp_path, slug):
     """papermill runs the notebook on the example file; every listed output appears."""
     papermill = pytest.importorskip("papermill")
+    from jupyter_client.kernelspec import find_kernel_specs
+
+    require(
+        "python3" in find_kernel_specs(),
+        "no python3 Jupyter kernel: run .venv/bin/python -m ipykernel install --prefix .venv --name python3",
+    )
     example = EXAMPLES[example_slug_for(manifest(slug)["procedure"]["techniques"])]
     output_dir = tmp_path / "output"
     papermill.execute_notebook(
