@@ -206,7 +206,9 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Deprecate a procedure: never recommended again",
         request=None,
-        responses={200: ProcedureSerializer},
+        responses={
+            200: OpenApiResponse(ProcedureSerializer, examples=[examples.PROCEDURE_EXAMPLE])
+        },
     )
     @action(detail=True, methods=["post"])
     def deprecate(self, request, slug=None):
@@ -326,7 +328,11 @@ class ProcedureVersionViewSet(
     @extend_schema(
         summary="Publish a draft version (its container must be pinned by digest)",
         request=None,
-        responses={200: ProcedureVersionSerializer},
+        responses={
+            200: OpenApiResponse(
+                ProcedureVersionSerializer, examples=[examples.VERSION_READ_EXAMPLE]
+            )
+        },
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, procedure_slug=None, version=None):
@@ -337,7 +343,11 @@ class ProcedureVersionViewSet(
     @extend_schema(
         summary="Deprecate a published version",
         request=None,
-        responses={200: ProcedureVersionSerializer},
+        responses={
+            200: OpenApiResponse(
+                ProcedureVersionSerializer, examples=[examples.VERSION_READ_EXAMPLE]
+            )
+        },
     )
     @action(detail=True, methods=["post"])
     def deprecate(self, request, procedure_slug=None, version=None):
