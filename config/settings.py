@@ -230,3 +230,43 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# Execution
+# Local working copies of code repositories: the demo procedures live in fixtures/procedures.
+CODE_MIRRORS = {
+    "https://github.com/analysis-registry-demo/procedures.git": BASE_DIR / "fixtures/procedures",
+    **{
+        url: Path(folder)
+        for url, _, folder in (
+            item.partition("=") for item in env_list("CODE_MIRRORS") if "=" in item
+        )
+    },
+}
+# Backends each facility offers, first one the default: "esrf=local,slurm;*=local,jupyterhub".
+EXECUTION_BACKENDS = {
+    facility.strip(): [b.strip() for b in backends.split(",") if b.strip()]
+    for facility, _, backends in (
+        item.partition("=")
+        for item in env_str("EXECUTION_BACKENDS", "*=local,jupyterhub,slurm,binder,visa").split(";")
+        if "=" in item
+    )
+}
+EXECUTION_POLL_SECONDS = float(env_str("EXECUTION_POLL_SECONDS", "1.0"))
+EXECUTION_LEASE_SECONDS = env_int("EXECUTION_LEASE_SECONDS", 60)
+EXECUTION_TASK_DEADLINE_SECONDS = env_int("EXECUTION_TASK_DEADLINE_SECONDS", 24 * 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    if not CELERY_BROKER_URL.startswith("filesystem://")
+    else {}
+)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+JUPYTERHUB_URL = env_str("JUPYTERHUB_URL", "http://127.0.0.1:8000")
+JUPYTERHUB_API_URL = env_str("JUPYTERHUB_API_URL", JUPYTERHUB_URL.rstrip("/") + "/hub/api")
+JUPYTERHUB_API_TOKEN = env_str("JUPYTERHUB_API_TOKEN")
+SLURMRESTD_URL = env_str("SLURMRESTD_URL", "http://127.0.0.1:6820")
+SLURM_JWT_USER = env_str("SLURM_JWT_USER")
+SLURM_JWT_TOKEN = env_str("SLURM_JWT_TOKEN")
+SLURM_PARTITION = env_str("SLURM_PARTITION")
+BINDER_URL = env_str("BINDER_URL", "https://mybinder.org")
+VISA_URL = env_str("VISA_URL", "https://visa.example.org")
+EXECUTION_HTTP_TIMEOUT = float(env_str("EXECUTION_HTTP_TIMEOUT", "10"))

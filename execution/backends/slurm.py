@@ -1,0 +1,168 @@
+"""The Slurm backend: a batch job submitted through slurmrestd (API v0.0.38, JWT auth).
+
+The job runs the same runner as the local backend, in the run's work directory (a shared
+file system is assumed), so outputs are collected the same way.
+"""
+
+import sys
+
+from django.conf import settings
+
+from execution.backends.base import (
+    Backend,
+    BackendError,
+    BackendInfo,
+    JobNotFoundError,
+    Status,
+    Submission,
+    TransientBackendError,
+)
+from execution.backends.http import call, json_or_empty
+from execution.backends.local import collect_outputs, read_log, run_directory, write_job
+from execution.choices import RunState
+from execution.runner import LOG_FILE, OUTPUT_DIR, result_status_from
+
+API = "/slurm/v0.0.38"
+
+# Slurm job states, mapped to WES.
+SLURM_STATES = {
+    "PENDING": RunState.INITIALIZING,
+    "CONFIGURING": RunState.INITIALIZING,
+    "REQUEUED": RunState.INITIALIZING,
+    "RESIZING": RunState.RUNNING,
+    "RUNNING": RunState.RUNNING,
+    "COMPLETING": RunState.RUNNING,
+    "SUSPENDED": RunState.RUNNING,
+    "COMPLETED": RunState.COMPLETE,
+    "CANCELLED": RunState.CANCELED,
+    "FAILED": RunState.EXECUTOR_ERROR,
+    "TIMEOUT": RunState.EXECUTOR_ERROR,
+    "OUT_OF_MEMORY": RunState.EXECUTOR_ERROR,
+    "DEADLINE": RunState.EXECUTOR_ERROR,
+    "PREEMPTED": RunState.SYSTEM_ERROR,
+    "NODE_FAIL": RunState.SYSTEM_ERROR,
+    "BOOT_FAIL": RunState.SYSTEM_ERROR,
+}
+
+
+def slurm_errors(body: dict) -> str:
+    """The error texts slurmrestd put in a response body."""
+    return "; ".join(
+        str(e.get("error") or e.get("description") or e) for e in body.get("errors") or []
+    )
+
+
+class SlurmBackend(Backend):
+    """Batch jobs on a Slurm cluster through slurmrestd."""
+
+    name = "slurm"
+
+    def api(self, method: str, path: str, job_id: str = "", **kwargs) -> dict:
+        """Call slurmrestd with the JWT headers; map its 500s to what they mean."""
+        if not (settings.SLURM_JWT_USER and settings.SLURM_JWT_TOKEN):
+            raise BackendError("SLURM_JWT_USER and SLURM_JWT_TOKEN are not set.")
+        headers = {
+            "X-SLURM-USER-NAME": settings.SLURM_JWT_USER,
+            "X-SLURM-USER-TOKEN": settings.SLURM_JWT_TOKEN,
+        }
+        url = settings.SLURMRESTD_URL.rstrip("/") + API + path
+        response = call(method, url, headers=headers, **kwargs)
+        body = json_or_empty(response)
+        if response.status_code < 400 and not body.get("errors"):
+            return body
+        text = slurm_errors(body) or response.text[:300]
+        lowered = text.lower()
+        if "invalid job id" in lowered or "unknown job" in lowered:
+            raise JobNotFoundError(f"Slurm does not know job {job_id}: {text}")
+        if response.status_code in (401, 403) or "auth" in lowered or "token" in lowered:
+            raise BackendError(f"slurmrestd refused the token: {text}")
+        if job_id and response.status_code == 500 and method == "GET":
+            # slurmrestd answers 500 for both a bad token and an unknown job: tell them apart
+            # by asking for something every valid token may read.
+            self.check_token()
+            raise JobNotFoundError(f"Slurm does not know job {job_id}: {text}")
+        if response.status_code == 500 and not text:
+            raise TransientBackendError(f"slurmrestd: HTTP 500 on {method} {path}")
+        raise BackendError(f"slurmrestd: HTTP {response.status_code}: {text}")
+
+    def check_token(self) -> None:
+        """Raise BackendError when the token is refused (ping needs a valid token)."""
+        headers = {
+            "X-SLURM-USER-NAME": settings.SLURM_JWT_USER,
+            "X-SLURM-USER-TOKEN": settings.SLURM_JWT_TOKEN,
+        }
+        url = settings.SLURMRESTD_URL.rstrip("/") + API + "/ping"
+        if call("GET", url, headers=headers).status_code != 200:
+            raise BackendError("slurmrestd refused the token (ping failed).")
+
+    def job_description(self, run) -> dict:
+        """The job: runner script, work directory, log file and a required environment."""
+        work_dir = run_directory(run)
+        job = {
+            "name": f"run-{run.id}",
+            "current_working_directory": str(work_dir),
+            "standard_output": str(work_dir / LOG_FILE),
+            "environment": {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(settings.BASE_DIR)},
+        }
+        if settings.SLURM_PARTITION:
+            job["partition"] = settings.SLURM_PARTITION
+        return job
+
+    def submit(self, run) -> Submission:
+        """Write job.json and submit the runner as a batch script."""
+        work_dir = run_directory(run)
+        work_dir.mkdir(parents=True, exist_ok=True)
+        (work_dir / OUTPUT_DIR).mkdir(exist_ok=True)
+        write_job(run, work_dir)
+        script = (
+            "#!/bin/bash\n"
+            f"cd {settings.BASE_DIR}\n"
+            f"exec {sys.executable} -m execution.runner {work_dir} run-{run.id}\n"
+        )
+        body = self.api(
+            "POST", "/job/submit", json={"script": script, "job": self.job_description(run)}
+        )
+        job_id = body.get("job_id")
+        if job_id is None:
+            raise BackendError(f"slurmrestd gave no job id: {body}")
+        return Submission(external_id=str(job_id), state=RunState.INITIALIZING)
+
+    def poll(self, run) -> Status:
+        """Read ``jobs[0].job_state`` and map it to WES."""
+        body = self.api("GET", f"/job/{run.external_id}", job_id=run.external_id)
+        jobs = body.get("jobs") or []
+        if not jobs:
+            raise JobNotFoundError(f"Slurm does not know job {run.external_id}.")
+        slurm_state = str(jobs[0].get("job_state", "")).upper()
+        state = SLURM_STATES.get(slurm_state, RunState.RUNNING)
+        work_dir = run_directory(run)
+        if state == RunState.COMPLETE:
+            finished = result_status_from(work_dir)
+            if finished is not None and finished["exit_code"] != 0:
+                return Status(
+                    state=RunState.EXECUTOR_ERROR,
+                    log=read_log(work_dir),
+                    error=finished["error"],
+                    exit_code=finished["exit_code"],
+                )
+        return Status(
+            state=state,
+            log=read_log(work_dir),
+            error=f"Slurm job {slurm_state}"
+            if state != RunState.COMPLETE
+            and state in (RunState.EXECUTOR_ERROR, RunState.SYSTEM_ERROR)
+            else "",
+            exit_code=0 if state == RunState.COMPLETE else None,
+        )
+
+    def cancel(self, run) -> None:
+        """DELETE the job (Slurm marks it CANCELLED)."""
+        self.api("DELETE", f"/job/{run.external_id}", job_id=run.external_id)
+
+    def fetch_outputs(self, run):
+        """Files the job wrote into the run's output folder."""
+        return collect_outputs(run_directory(run) / OUTPUT_DIR)
+
+    def describe(self) -> BackendInfo:
+        """Batch jobs on a cluster."""
+        return BackendInfo(name=self.name, label="Slurm", details={"url": settings.SLURMRESTD_URL})
