@@ -3,7 +3,7 @@
 from django import forms
 
 from registry.manifest import validate_manifest
-from registry.models import ProcedureVersion
+from registry.models import IMMUTABLE_VERSION_FIELDS, ProcedureVersion
 from registry.services import procedure_to_manifest, version_to_manifest
 
 # Manifest pointers of a version entry → admin form fields.
@@ -27,21 +27,8 @@ class ProcedureVersionForm(forms.ModelForm):
 
     class Meta:
         model = ProcedureVersion
-        fields = [
-            "procedure",
-            "version",
-            "kind",
-            "code_repository",
-            "code_commit",
-            "entry_point",
-            "container_image",
-            "input_schema",
-            "required_nexus",
-            "outputs",
-            "compute_resources",
-            "changelog",
-            "base_version",
-        ]
+        # Everything a curator states in a manifest version entry; status moves by actions.
+        fields = ["procedure", *(name.removesuffix("_id") for name in IMMUTABLE_VERSION_FIELDS)]
 
     def clean(self):
         cleaned = super().clean()
