@@ -139,3 +139,26 @@ def test_output_path_traversal_is_404(api, version, user):
     run = services.create_run(version=version, owner=user)
     assert api.get(f"/api/v1/runs/{run.pk}/outputs/../../etc/passwd").status_code == 404
     assert api.get(f"/api/v1/runs/{run.pk}/outputs/%2e%2e/job.json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_crate_reruns_with_matching_checksums_and_fails_when_changed(
+    api, version, data_file, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import CommandError, call_command
+
+    response = start(
+        api,
+        {"version": "tiny@1.0.0", "dataset_path": str(data_file)},
+        django_capture_on_commit_callbacks,
+    )
+    crate = api.get(f"/api/v1/runs/{response.json()['id']}/crate.zip")
+    crate_file = tmp_path / "crate.zip"
+    crate_file.write_bytes(b"".join(crate.streaming_content))
+    out = io.StringIO()
+    call_command("rerun", str(crate_file), stdout=out)
+    assert "All outputs match." in out.getvalue()
+    changed = tmp_path / "data" / "changed.dat"
+    changed.write_bytes(b"other data")
+    with pytest.raises(CommandError, match="differ"):
+        call_command("rerun", str(crate_file), "--dataset-path", str(changed), stdout=io.StringIO())
