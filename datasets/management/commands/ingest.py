@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import connection, connections
 from tqdm import tqdm
 
 from datasets import services
@@ -95,7 +95,10 @@ class Command(BaseCommand):
         if workers == 1 or len(paths) < 2:
             yield from map(extract_in_worker, paths)
             return
-        connections.close_all()  # forked workers must not share the parent's connections
+        # Forked workers must not share the parent's database connections; inside a transaction
+        # (a caller's atomic block) closing would end it, and the workers never use the database.
+        if not connection.in_atomic_block:
+            connections.close_all()
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             yield from pool.map(extract_in_worker, paths)
