@@ -60,9 +60,9 @@ def redis_url() -> str:
 
 @pytest.fixture
 def database_url() -> str:
-    """DATABASE_URL of the PostgreSQL server (role with CREATEDB)."""
-    (value,) = _env("DATABASE_URL", script="postgres")
-    require(value.startswith(("postgres://", "postgresql://")), "DATABASE_URL is not PostgreSQL")
+    """POSTGRES_URL: the PostgreSQL server of scripts/postgres (role with CREATEDB)."""
+    (value,) = _env("POSTGRES_URL", script="postgres")
+    require(value.startswith(("postgres://", "postgresql://")), "POSTGRES_URL is not PostgreSQL")
     return value
 
 
