@@ -7,7 +7,7 @@ Backends differ only in how they find candidate procedures; reading their facts,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Q
 
@@ -35,8 +35,12 @@ def resolve_techniques(keys: Iterable[str]) -> tuple[dict[str, Term], list[str]]
     return found, unknown
 
 
-def query_facts(query: RecommendationQuery) -> tuple[QueryFacts, dict[int, Term], list[str]]:
-    """The scoring facts of a query, its terms by id, and the technique keys it did not know."""
+def query_facts(query: RecommendationQuery) -> tuple[QueryFacts, dict[str, str], list[str]]:
+    """The scoring facts of a query, labels of the IRIs it may cite, and the unknown keys.
+
+    Two queries after resolving: the closure rows around the query techniques, and the IRI and
+    label of every term they name (plain values, no model instances).
+    """
     found, unknown = resolve_techniques(query.techniques)
     weights: dict[int, float] = {}
     for key, term in found.items():
@@ -52,15 +56,19 @@ def query_facts(query: RecommendationQuery) -> tuple[QueryFacts, dict[int, Term]
         if ancestor in weights:
             descendants[ancestor][descendant] = depth
     related = set(weights).union(*ancestors.values(), *descendants.values())
-    terms = Term.objects.in_bulk(related)
+    rows = Term.objects.filter(pk__in=related).values_list("pk", "iri", "label")
+    iris, labels = {}, {}
+    for pk, iri, label in rows:
+        iris[pk] = iri
+        labels[iri] = label
     facts = QueryFacts(
         techniques=weights,
         ancestors=dict(ancestors),
         descendants=dict(descendants),
-        iris={pk: term.iri for pk, term in terms.items()},
+        iris=iris,
         tokens=tokenize(query.text),
     )
-    return facts, terms, unknown
+    return facts, labels, unknown
 
 
 def related_term_ids(facts: QueryFacts) -> set[int]:
@@ -83,44 +91,83 @@ def recommendable_versions(facility: str | None = None):
     return versions
 
 
+# What scoring needs of a candidate version, read as plain values in one query.
+CANDIDATE_FIELDS = (
+    "pk",
+    "procedure_id",
+    "published_at",
+    "procedure__slug",
+    "procedure__name",
+    "procedure__summary",
+    "procedure__keywords",
+    "procedure__successful_runs",
+)
+
+
+def latest_rows(versions) -> list[tuple]:
+    """The latest version of each procedure among ``versions``, as ``CANDIDATE_FIELDS`` tuples.
+
+    Latest means the most recent ``published_at``, then the highest primary key; rows repeated
+    by joins count once.
+    """
+    latest: dict[int, tuple] = {}
+    keys: dict[int, tuple] = {}
+    for row in versions.values_list(*CANDIDATE_FIELDS):
+        published_at = row[2]
+        key = (published_at.timestamp() if published_at else 0.0, row[0])
+        if row[1] not in keys or key > keys[row[1]]:
+            keys[row[1]] = key
+            latest[row[1]] = row
+    return list(latest.values())
+
+
+def candidate_rows(procedure_ids: Iterable[int], facility: str | None = None) -> list[tuple]:
+    """Rows of the latest recommendable version of each of ``procedure_ids``."""
+    versions = recommendable_versions(facility).filter(procedure_id__in=list(procedure_ids))
+    return latest_rows(versions)
+
+
 def latest_versions(procedure_ids: Iterable[int], facility: str | None = None):
     """The latest published version of each procedure, with its procedure loaded."""
-    rows = recommendable_versions(facility).filter(procedure_id__in=list(procedure_ids))
-    latest: dict[int, tuple] = {}
-    for pk, procedure_id, published_at in rows.values_list("pk", "procedure_id", "published_at"):
-        key = (published_at.timestamp() if published_at else 0.0, pk)
-        if procedure_id not in latest or key > latest[procedure_id]:
-            latest[procedure_id] = key
-    ids = [key[1] for key in latest.values()]
+    ids = [row[0] for row in candidate_rows(procedure_ids, facility)]
     return list(ProcedureVersion.objects.filter(pk__in=ids).select_related("procedure"))
 
 
-def candidate_facts(versions: list[ProcedureVersion]) -> list[CandidateFacts]:
-    """The scoring facts of candidate versions (two queries, whatever their number)."""
-    procedure_ids = {v.procedure_id for v in versions}
+def facts_from_rows(rows: list[tuple]) -> list[CandidateFacts]:
+    """The scoring facts of candidate rows (one more query: their techniques and term words)."""
+    procedure_ids = {row[1] for row in rows}
     through = Procedure.techniques.through.objects.filter(procedure_id__in=procedure_ids)
     technique_ids: dict[int, set[int]] = defaultdict(set)
-    term_ids = set()
-    for procedure_id, term_id in through.values_list("procedure_id", "term_id"):
+    words: dict[int, list[str]] = defaultdict(list)
+    for procedure_id, term_id, text in through.values_list(
+        "procedure_id", "term_id", "term__search_text"
+    ):
         technique_ids[procedure_id].add(term_id)
-        term_ids.add(term_id)
-    labels = dict(Term.objects.filter(pk__in=term_ids).values_list("pk", "search_text"))
+        words[procedure_id].append(text)
     facts = []
-    for version in versions:
-        procedure = version.procedure
-        words = [labels.get(t, "") for t in technique_ids[procedure.pk]]
-        tokens = tokenize(procedure.name, procedure.summary, " ".join(procedure.keywords), *words)
+    for pk, procedure_id, published_at, slug, name, summary, keywords, runs in rows:
+        tokens = tokenize(name, summary, " ".join(keywords or []), *words[procedure_id])
         facts.append(
             CandidateFacts(
-                version_id=version.pk,
-                technique_ids=frozenset(technique_ids[procedure.pk]),
+                version_id=pk,
+                technique_ids=frozenset(technique_ids[procedure_id]),
                 tokens=tokens,
-                successful_runs=procedure.successful_runs,
-                published_at=version.published_at,
-                slug=procedure.slug,
+                successful_runs=runs,
+                published_at=published_at,
+                slug=slug,
             )
         )
     return facts
+
+
+def candidate_facts(versions: list[ProcedureVersion]) -> list[CandidateFacts]:
+    """The scoring facts of loaded versions (the same facts as :func:`facts_from_rows`)."""
+    rows = [
+        (v.pk, v.procedure_id, v.published_at, v.procedure.slug, v.procedure.name,
+         v.procedure.summary, v.procedure.keywords, v.procedure.successful_runs)
+        for v in versions
+    ]  # fmt: skip
+    return facts_from_rows(rows)
 
 
 def compatibility(query: RecommendationQuery, version: ProcedureVersion) -> dict:
@@ -132,9 +179,8 @@ def compatibility(query: RecommendationQuery, version: ProcedureVersion) -> dict
     return {"compatible": not missing, "present": present, "missing": missing}
 
 
-def explain(scored: Scored, terms: dict[int, Term], compat: dict) -> str:
-    """A readable sentence or two saying why a version was recommended."""
-    label = {term.iri: term.label for term in terms.values()}
+def explain(scored: Scored, label: dict[str, str], compat: dict) -> str:
+    """A readable sentence or two saying why a version was recommended (``label`` by IRI)."""
     parts = []
     for reason in scored.reasons:
         if reason["type"] == "exact_technique":
@@ -158,9 +204,19 @@ def explain(scored: Scored, terms: dict[int, Term], compat: dict) -> str:
     return ". ".join(parts) + "."
 
 
-def rank_versions(
-    query: RecommendationQuery, facts: QueryFacts, versions: list[ProcedureVersion]
-) -> list[tuple[Scored, ProcedureVersion]]:
-    """Score and sort versions with the shared scoring, keeping each version beside its score."""
-    by_id = {v.pk: v for v in versions}
-    return [(s, by_id[s.candidate.version_id]) for s in rank(facts, candidate_facts(versions))]
+def ranked_versions(
+    facts: QueryFacts, candidates: list[CandidateFacts], chunk: int = 20
+) -> Iterator[tuple[Scored, ProcedureVersion]]:
+    """Rank ``candidates`` with the shared scoring; yield each with its version, best first.
+
+    Versions are loaded (with their procedure) ``chunk`` at a time, only as far as the caller
+    reads, so a long candidate list costs one query per chunk actually shown.
+    """
+    ranked = rank(facts, candidates)
+    for start in range(0, len(ranked), chunk):
+        part = ranked[start : start + chunk]
+        versions = ProcedureVersion.objects.select_related("procedure").in_bulk(
+            [s.candidate.version_id for s in part]
+        )
+        for scored in part:
+            yield scored, versions[scored.candidate.version_id]

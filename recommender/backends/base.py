@@ -65,8 +65,12 @@ class SearchBackend(ABC):
     @abstractmethod
     def candidates(
         self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
-    ) -> list[ProcedureVersion]:
-        """Latest published versions that may fit ``query``; the shared scoring ranks them."""
+    ) -> list[tuple]:
+        """Latest published versions that may fit ``query``, as ``engine.CANDIDATE_FIELDS`` rows.
+
+        Plain rows, not model instances: the shared scoring ranks them, and only the versions
+        actually returned are loaded.
+        """
 
     @abstractmethod
     def search(self, text: str, facets: dict | None = None) -> dict:
@@ -82,12 +86,12 @@ class SearchBackend(ABC):
         """
         filters = filters or {}
         facility = filters.get("facility") or query.facility
-        facts, terms, _unknown = engine.query_facts(query)
+        facts, labels, _unknown = engine.query_facts(query)
         if not facts.techniques and not facts.tokens:
             return []
-        versions = self.candidates(query, facts, facility)
+        candidates = engine.facts_from_rows(self.candidates(query, facts, facility))
         results = []
-        for scored, version in engine.rank_versions(query, facts, versions):
+        for scored, version in engine.ranked_versions(facts, candidates, chunk=max(k, 10)):
             compat = engine.compatibility(query, version)
             if compat["compatible"] is False and not filters.get("include_incompatible"):
                 continue
@@ -95,7 +99,7 @@ class SearchBackend(ABC):
                 Recommendation(
                     procedure_version=version,
                     score=scored.score,
-                    explanation=engine.explain(scored, terms, compat),
+                    explanation=engine.explain(scored, labels, compat),
                     reasons=scored.reasons,
                     compatibility=compat,
                     engine_version=self.engine_version,

@@ -50,7 +50,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def candidates(
         self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
-    ) -> list[ProcedureVersion]:
+    ) -> list[tuple]:
         """Versions whose techniques (with ancestors) meet the query's; else matching text."""
         if facts.techniques:
             own = [facts.iris[pk] for pk in facts.techniques]
@@ -64,7 +64,7 @@ class ElasticsearchBackend(SearchBackend):
                 Q("term", facilities=facility) | ~Q("exists", field="facilities")
             )
         procedure_ids = {hit.procedure_id for hit in self._execute(search[:CANDIDATE_LIMIT])}
-        return engine.latest_versions(procedure_ids, facility)
+        return engine.candidate_rows(procedure_ids, facility)
 
     def _execute(self, search: Search):
         try:

@@ -26,19 +26,23 @@ class EmbeddedBackend(SearchBackend):
 
     def candidates(
         self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
-    ) -> list[ProcedureVersion]:
-        """Procedures serving a query technique, an ancestor or a descendant of one.
+    ) -> list[tuple]:
+        """Latest versions of procedures serving a query technique, an ancestor or a descendant.
 
-        Without techniques, procedures whose text holds one of the query's words.
+        Without techniques, procedures whose text holds one of the query's words. One query.
         """
         if facts.techniques:
-            condition = Q(techniques__in=engine.related_term_ids(facts))
+            serving = Procedure.techniques.through.objects.filter(
+                term_id__in=engine.related_term_ids(facts)
+            )
+            procedures = serving.values("procedure_id")
         else:
             condition = Q(pk__in=[])
             for token in facts.tokens:
                 condition |= Q(search_text__icontains=token)
-        procedure_ids = Procedure.objects.filter(condition).values_list("pk", flat=True)
-        return engine.latest_versions(set(procedure_ids), facility)
+            procedures = Procedure.objects.filter(condition).values("pk")
+        versions = engine.recommendable_versions(facility).filter(procedure_id__in=procedures)
+        return engine.latest_rows(versions)
 
     def search(self, text: str, facets: dict | None = None) -> dict:
         """Procedures holding every word (in their text or their techniques' names)."""

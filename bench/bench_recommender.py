@@ -1,0 +1,297 @@
+"""Benchmark of the recommender: latency of the embedded (and Elasticsearch) backend at scale.
+
+Run with ``.venv/bin/python bench/bench_recommender.py`` (own temporary SQLite database).
+Builds a synthetic catalogue: a 3k-term ontology (a DAG, every fifth term with a second parent,
+closure by ``ontologies.services.rebuild_closure()``), 10k procedures with published versions
+(some with an older version and a draft) and 100k datasets, all by ``bulk_create``. Then asks
+for recommendations for a few hundred random datasets and prints p50/p99 latency, queries per
+recommendation, and the ratio to a baseline measured in the same run (one indexed query that
+finds the candidate procedure ids). With ``ELASTICSEARCH_URL`` set it also rebuilds the
+Elasticsearch index (documents/s), times that backend, compares its latency with the cluster's
+own ``took``, and checks that both backends give the same top 5.
+"""
+
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+TERMS = 3_000
+PROCEDURES = 10_000
+DATASETS = int(os.environ.get("BENCH_DATASETS", 100_000))
+QUERIES = 300
+K = 5
+SEED = 11
+
+
+def setup_django(workdir: str) -> None:
+    """Configure Django on a fresh SQLite database inside ``workdir`` and migrate it."""
+    sys.path.insert(0, str(PROJECT_DIR))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="true",
+        VAR_DIR=workdir,
+        DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
+        SEARCH_BACKEND="embedded",  # signals must not sync anything while the catalogue is built
+        ELASTICSEARCH_INDEX_PREFIX="bench-recommender",
+    )
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # one line per request
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` percentile (0-1) of ``values`` by the nearest-rank method."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def build_ontology(rng: random.Random) -> list[int]:
+    """``TERMS`` terms, fan-out 6, every fifth with a second parent; returns their ids."""
+    from ontologies.models import Term, build_search_text
+    from ontologies.services import rebuild_closure
+
+    iri = "http://example.org/bench/T{:05d}".format
+    Term.objects.bulk_create(
+        [
+            Term(
+                iri=iri(i),
+                label=f"technique {i}",
+                synonyms=[f"tech{i}"],
+                search_text=build_search_text(iri(i), f"technique {i}", [f"tech{i}"]),
+            )
+            for i in range(TERMS)
+        ],  # fmt: skip
+        batch_size=1000,
+    )
+    ids = dict(Term.objects.values_list("iri", "pk"))
+    edges = []
+    for i in range(1, TERMS):
+        parents = {(i - 1) // 6}
+        if i % 5 == 0 and i > 6:
+            parents.add(rng.randrange(0, (i - 1) // 6 + 1))
+        edges += [Term.parents.through(from_term_id=ids[iri(i)], to_term_id=ids[iri(p)])
+                  for p in parents]  # fmt: skip
+    Term.parents.through.objects.bulk_create(edges, batch_size=2000)
+    rows = rebuild_closure()
+    print(f"  closure rows: {rows:,}")
+    return [ids[iri(i)] for i in range(TERMS)]
+
+
+def build_procedures(rng: random.Random, term_ids: list[int]) -> None:
+    """``PROCEDURES`` procedures on 1-2 techniques at 0-3 of 20 facilities, with versions."""
+    from django.utils import timezone
+
+    from registry.models import Facility, Procedure, ProcedureVersion, build_search_text
+
+    facilities = Facility.objects.bulk_create(
+        [Facility(slug=f"fac{i}", name=f"Facility {i}") for i in range(20)]
+    )
+    procedures = []
+    for i in range(PROCEDURES):
+        procedure = Procedure(
+            slug=f"proc-{i:05d}", name=f"procedure {i}", summary=f"analysis number {i}",
+            license="MIT", keywords=[f"kw{i % 50}"], status="published",
+            successful_runs=rng.randrange(0, 100),
+        )  # fmt: skip
+        procedure.search_text = build_search_text(procedure)
+        procedures.append(procedure)
+    Procedure.objects.bulk_create(procedures, batch_size=1000)
+    procedures = list(Procedure.objects.order_by("pk"))
+    techniques, at, versions = [], [], []
+    now = timezone.now()
+    for procedure in procedures:
+        for term_id in set(rng.sample(term_ids, rng.choice([1, 1, 2]))):
+            techniques.append(Procedure.techniques.through(procedure=procedure, term_id=term_id))
+        for facility in rng.sample(facilities, rng.randrange(0, 4)):
+            at.append(Procedure.facilities.through(procedure=procedure, facility=facility))
+        releases = ["1.0.0"] + (["1.1.0"] if rng.random() < 0.3 else [])
+        for n, version in enumerate(releases):
+            versions.append(version_row(procedure, version, "published", now, n))
+        if rng.random() < 0.1:
+            versions.append(version_row(procedure, "2.0.0-dev", "draft", None, 0))
+    Procedure.techniques.through.objects.bulk_create(techniques, batch_size=2000)
+    Procedure.facilities.through.objects.bulk_create(at, batch_size=2000)
+    ProcedureVersion.objects.bulk_create(versions, batch_size=1000)
+    print(f"  versions: {len(versions):,}")
+
+
+def version_row(procedure, version: str, status: str, now, order: int):
+    """An unsaved ProcedureVersion of ``procedure``."""
+    from datetime import timedelta
+
+    from registry.models import ProcedureVersion
+
+    return ProcedureVersion(
+        procedure=procedure, version=version, status=status, kind="notebook",
+        code_repository="https://github.com/example/bench.git", code_commit="0" * 40,
+        entry_point=f"{procedure.slug}/analysis.ipynb",
+        container_image=f"ghcr.io/example/{procedure.slug}@sha256:{'0' * 64}",
+        required_nexus=["NXentry/NXinstrument/NXdetector"] if procedure.pk % 3 == 0 else [],
+        published_at=now - timedelta(days=30 - order) if now else None,
+    )  # fmt: skip
+
+
+def build_datasets(rng: random.Random, term_ids: list[int]) -> None:
+    """``DATASETS`` datasets with 1-2 techniques (every other with a small NeXus summary)."""
+    from datasets.models import Dataset
+
+    summary = {"path": "x.nxs", "file_size": 1, "groups": {"/entry": "NXentry",
+               "/entry/instrument": "NXinstrument"}}  # fmt: skip
+    for start in range(0, DATASETS, 10_000):
+        Dataset.objects.bulk_create(
+            [Dataset(pid=f"bench/{i:06d}", title=f"dataset {i}",
+                     summary=summary if i % 2 else {}) for i in range(start, start + 10_000)],
+            batch_size=2000,
+        )  # fmt: skip
+    through = Dataset.techniques.through
+    for start in range(0, DATASETS, 20_000):
+        pks = Dataset.objects.order_by("pk").values_list("pk", flat=True)[start : start + 20_000]
+        rows = [
+            through(dataset_id=pk, term_id=term_id)
+            for pk in pks
+            for term_id in set(rng.sample(term_ids, rng.choice([1, 1, 2])))
+        ]
+        through.objects.bulk_create(rows, batch_size=5000)
+
+
+def measure(function, queries: list) -> dict:
+    """Latencies (ms) and queries per call of ``function(query)`` over ``queries``."""
+    from django.db import connection, reset_queries
+
+    function(queries[0])  # warm-up
+    times, counts = [], []
+    for query in queries:
+        reset_queries()
+        start = time.perf_counter()
+        function(query)
+        times.append((time.perf_counter() - start) * 1000)
+        counts.append(len(connection.queries))
+    return {
+        "p50": statistics.median(times),
+        "p99": percentile(times, 0.99),
+        "mean": statistics.fmean(times),
+        "queries": statistics.fmean(counts),
+    }
+
+
+def baseline(query) -> list[int]:
+    """The least any backend must do: one indexed query for the candidate procedure ids."""
+    from django.db.models import Q
+
+    from ontologies.models import TermClosure
+    from registry.models import Procedure
+
+    keys = list(query.techniques)
+    related = TermClosure.objects.filter(
+        Q(descendant__iri__in=keys) | Q(ancestor__iri__in=keys)
+    ).values("ancestor_id")
+    return list(
+        Procedure.techniques.through.objects.filter(term_id__in=related).values_list(
+            "procedure_id", flat=True
+        )
+    )
+
+
+def report(name: str, figures: dict) -> None:
+    """Print one row of figures."""
+    print(
+        f"  {name:28s} p50 {figures['p50']:7.2f} ms  p99 {figures['p99']:7.2f} ms  "
+        f"mean {figures['mean']:7.2f} ms  queries/call {figures['queries']:5.1f}"
+    )
+
+
+def bench_elasticsearch(queries: list, embedded_top: dict) -> None:
+    """Rebuild the index, time the Elasticsearch backend, compare with ``took`` and embedded."""
+    from django.conf import settings
+
+    from recommender import search_index
+    from recommender.backends.elasticsearch import ElasticsearchBackend
+
+    settings.ELASTICSEARCH_URL = os.environ["ELASTICSEARCH_URL"]
+    result = search_index.rebuild()
+    print(f"  index rebuild: {result['documents']:,} documents in {result['seconds']:.1f} s "
+          f"({result['documents'] / result['seconds']:,.0f} docs/s)")  # fmt: skip
+    took, roundtrip = [], []
+    execute = ElasticsearchBackend._execute
+
+    def timed_execute(self, search):
+        start = time.perf_counter()
+        response = execute(self, search)
+        roundtrip.append((time.perf_counter() - start) * 1000)
+        took.append(getattr(response, "took", 0))
+        return response
+
+    ElasticsearchBackend._execute = timed_execute
+    backend = ElasticsearchBackend()
+    try:
+        figures = measure(lambda q: backend.recommend(q, K), queries)
+        report("elasticsearch recommend", figures)
+        same = sum(top(backend, q) == embedded_top[id(q)] for q in queries)
+    finally:
+        ElasticsearchBackend._execute = execute
+        for name in search_index.client().indices.get(index="bench-recommender-*"):
+            search_index.client().indices.delete(index=name)
+    took_p50, trip_p50 = statistics.median(took), statistics.median(roundtrip)
+    print(f"  ES took p50 {took_p50:.2f} ms; client round trip p50 {trip_p50:.2f} ms "
+          f"(ratio {trip_p50 / max(took_p50, 0.5):.2f}); whole recommend / took "
+          f"{figures['p50'] / max(took_p50, 0.5):.2f}")  # fmt: skip
+    print(f"  same top {K} as embedded: {same}/{len(queries)}")
+
+
+def top(backend, query) -> list[str]:
+    """Slugs of the top ``K`` recommendations."""
+    return [r.procedure_version.procedure.slug for r in backend.recommend(query, K)]
+
+
+def timed_step(label: str, function, *args):
+    """Run one set-up step, print how long it took, return its result."""
+    start = time.perf_counter()
+    result = function(*args)
+    print(f"  {label}: {time.perf_counter() - start:.1f} s")
+    return result
+
+
+def main() -> None:
+    """Build the catalogue, then measure."""
+    with tempfile.TemporaryDirectory(prefix="bench-recommender-") as workdir:
+        setup_django(workdir)
+        from datasets.models import Dataset
+        from recommender.backends.embedded import EmbeddedBackend
+        from recommender.query import RecommendationQuery
+
+        rng = random.Random(SEED)
+        print(f"Building {TERMS:,} terms, {PROCEDURES:,} procedures, {DATASETS:,} datasets")
+        term_ids = timed_step("ontology", build_ontology, rng)
+        timed_step("procedures", build_procedures, rng, term_ids)
+        timed_step("datasets", build_datasets, rng, term_ids)
+        pids = [f"bench/{rng.randrange(DATASETS):06d}" for _ in range(QUERIES)]
+        datasets = Dataset.objects.filter(pid__in=pids).prefetch_related("techniques")
+        queries = [RecommendationQuery.from_dataset(d) for d in datasets]
+        print(f"Recommending for {len(queries)} random datasets, k={K}")
+        embedded = EmbeddedBackend()
+        base = measure(baseline, queries)
+        report("baseline (candidate ids)", base)
+        figures = measure(lambda q: embedded.recommend(q, K), queries)
+        report("embedded recommend", figures)
+        print(f"  embedded / baseline p50: {figures['p50'] / base['p50']:.1f}")
+        counts = [len(baseline(q)) for q in queries]
+        print(f"  candidates per query: median {statistics.median(counts):.0f}, "
+              f"max {max(counts)}")  # fmt: skip
+        embedded_top = {id(q): top(embedded, q) for q in queries}
+        if os.environ.get("ELASTICSEARCH_URL"):
+            bench_elasticsearch(queries, embedded_top)
+        else:
+            print("ELASTICSEARCH_URL not set: Elasticsearch backend not measured.")
+
+
+if __name__ == "__main__":
+    main()
