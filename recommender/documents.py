@@ -6,11 +6,13 @@ synonyms and the technique hierarchy are expanded in Python, from the ontology, 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.conf import settings
 from elasticsearch_dsl import Date, Document, Integer, Keyword, Text
 
-from ontologies.models import Term
-from ontologies.services import ancestor_ids
+from ontologies.models import Term, TermClosure
 from registry.models import ProcedureVersion
 
 INDEX_VERSION = "v1"
@@ -19,6 +21,33 @@ INDEX_VERSION = "v1"
 def alias_name() -> str:
     """The alias readers use; it points at one versioned index at a time."""
     return f"{settings.ELASTICSEARCH_INDEX_PREFIX}-procedure-versions"
+
+
+class TermLookup:
+    """IRI, label, synonyms and ancestors of terms, read in two queries.
+
+    Built once per rebuild (every term) so documents cost no queries for their techniques;
+    built for a few terms when one version is indexed.
+    """
+
+    def __init__(self, term_ids: Iterable[int] | None = None) -> None:
+        closure = TermClosure.objects.all()
+        if term_ids is not None:
+            closure = closure.filter(descendant_id__in=list(term_ids))
+        self.ancestors: dict[int, set[int]] = defaultdict(set)
+        for ancestor, descendant in closure.values_list("ancestor_id", "descendant_id"):
+            self.ancestors[descendant].add(ancestor)
+        wanted = set().union(*self.ancestors.values()) if term_ids is not None else None
+        terms = Term.objects.all() if wanted is None else Term.objects.filter(pk__in=wanted)
+        self.terms = {
+            pk: (iri, label, list(synonyms or []))
+            for pk, iri, label, synonyms in terms.values_list("pk", "iri", "label", "synonyms")
+        }
+
+    def above(self, term_ids: Iterable[int]) -> list[tuple[str, str, list[str]]]:
+        """``(iri, label, synonyms)`` of the terms and all their ancestors, by label."""
+        ids = set().union(*(self.ancestors.get(pk, {pk}) for pk in term_ids))
+        return sorted((self.terms[pk] for pk in ids if pk in self.terms), key=lambda t: t[1:2])
 
 
 class ProcedureVersionDocument(Document):
@@ -46,12 +75,17 @@ class ProcedureVersionDocument(Document):
         settings = {"number_of_shards": 1, "number_of_replicas": 0}
 
     @classmethod
-    def from_version(cls, version: ProcedureVersion) -> ProcedureVersionDocument:
-        """The document of ``version`` (id = version primary key)."""
+    def from_version(
+        cls, version: ProcedureVersion, lookup: TermLookup | None = None
+    ) -> ProcedureVersionDocument:
+        """The document of ``version`` (id = version primary key).
+
+        With ``lookup`` (and techniques and facilities prefetched) it costs no query.
+        """
         procedure = version.procedure
-        own = list(procedure.techniques.values_list("pk", flat=True))
-        above = Term.objects.filter(pk__in=ancestor_ids(own)) if own else Term.objects.none()
-        terms = list(above)
+        techniques = list(procedure.techniques.all())
+        own = [term.pk for term in techniques]
+        terms = (lookup or TermLookup(own)).above(own) if own else []
         return cls(
             meta={"id": version.pk},
             version_id=version.pk,
@@ -59,13 +93,13 @@ class ProcedureVersionDocument(Document):
             procedure_slug=procedure.slug,
             version=version.version,
             kind=version.kind,
-            techniques=sorted(procedure.techniques.values_list("iri", flat=True)),
-            technique_ancestors=sorted(t.iri for t in terms),
+            techniques=sorted(term.iri for term in techniques),
+            technique_ancestors=sorted(iri for iri, _, _ in terms),
             technique_text=" ".join(
-                [t.label for t in terms] + [s for t in terms for s in t.synonyms]
+                [label for _, label, _ in terms] + [s for _, _, synonyms in terms for s in synonyms]
             ),
             required_nexus=list(version.required_nexus or []),
-            facilities=sorted(procedure.facilities.values_list("slug", flat=True)),
+            facilities=sorted(facility.slug for facility in procedure.facilities.all()),
             name=procedure.name,
             summary=procedure.summary,
             description=procedure.description,

@@ -10,7 +10,12 @@ from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exceptions
 
 from config.api.errors import ServiceUnavailableError
-from recommender.documents import INDEX_VERSION, ProcedureVersionDocument, alias_name
+from recommender.documents import (
+    INDEX_VERSION,
+    ProcedureVersionDocument,
+    TermLookup,
+    alias_name,
+)
 from recommender.engine import recommendable_versions
 
 _clients: dict[str, Elasticsearch] = {}
@@ -33,7 +38,12 @@ def unavailable(exc: Exception) -> ServiceUnavailableError:
 
 def indexable_versions():
     """Published versions of procedures that are not deprecated, with what documents need."""
-    return recommendable_versions().select_related("procedure").order_by("pk")
+    return (
+        recommendable_versions()
+        .select_related("procedure")
+        .prefetch_related("procedure__techniques", "procedure__facilities")
+        .order_by("pk")
+    )
 
 
 def create_index(name: str) -> None:
@@ -49,10 +59,11 @@ def rebuild(progress: Callable[[int], None] | None = None, chunk_size: int = 500
     )
     create_index(name)
     started = time.perf_counter()
+    lookup = TermLookup()
 
     def actions():
         for version in indexable_versions().iterator(chunk_size=chunk_size):
-            document = ProcedureVersionDocument.from_version(version)
+            document = ProcedureVersionDocument.from_version(version, lookup)
             if progress:
                 progress(1)
             yield {"_index": name, "_id": version.pk, "_source": document.to_dict()}

@@ -14,7 +14,7 @@ from recommender.query import RecommendationQuery
 from recommender.scoring import QueryFacts
 from registry.models import ProcedureVersion
 
-CANDIDATE_LIMIT = 1000
+CANDIDATE_LIMIT = 10_000  # index.max_result_window: every candidate, as the embedded backend
 TEXT_FIELDS = ["name^3", "keywords^2", "technique_text^2", "summary", "description"]
 FACET_FIELDS = {"technique": "techniques", "facility": "facilities", "kind": "kind"}
 
@@ -52,19 +52,35 @@ class ElasticsearchBackend(SearchBackend):
         self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
     ) -> list[tuple]:
         """Versions whose techniques (with ancestors) meet the query's; else matching text."""
-        if facts.techniques:
+        if facts.techniques:  # a yes/no condition: filter context, no relevance scoring
             own = [facts.iris[pk] for pk in facts.techniques]
             above = [facts.iris[pk] for ups in facts.ancestors.values() for pk in ups]
-            condition = Q("terms", techniques=own + above) | Q("terms", technique_ancestors=own)
+            search = self._search().filter(
+                Q("terms", techniques=own + above) | Q("terms", technique_ancestors=own)
+            )
         else:
-            condition = Q("multi_match", query=" ".join(sorted(facts.tokens)), fields=TEXT_FIELDS)
-        search = self._search().query(condition).source(["procedure_id"])
+            words = " ".join(sorted(facts.tokens))
+            search = self._search().query("multi_match", query=words, fields=TEXT_FIELDS)
         if facility:
             search = search.filter(
                 Q("term", facilities=facility) | ~Q("exists", field="facilities")
             )
-        procedure_ids = {hit.procedure_id for hit in self._execute(search[:CANDIDATE_LIMIT])}
-        return engine.candidate_rows(procedure_ids, facility)
+        search = search.source(["procedure_id"]).extra(track_total_hits=False)
+        return engine.candidate_rows(self._procedure_ids(search[:CANDIDATE_LIMIT]), facility)
+
+    def _procedure_ids(self, search: Search) -> set[int]:
+        """Procedure ids of the hits, read from a trimmed raw response (no response objects)."""
+        try:
+            response = search_index.client().search(
+                index=alias_name(),
+                body=search.to_dict(),
+                filter_path=["took", "hits.hits._source.procedure_id"],
+            )
+        except es_exceptions.NotFoundError:
+            return set()
+        except es_exceptions.ConnectionError as exc:
+            raise search_index.unavailable(exc) from exc
+        return {hit["_source"]["procedure_id"] for hit in response.get("hits", {}).get("hits", [])}
 
     def _execute(self, search: Search):
         try:
