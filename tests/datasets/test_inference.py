@@ -3,6 +3,7 @@
 import csv
 
 import h5py
+import numpy as np
 import pytest
 
 from datasets.inference import STRUCTURE_CONFIDENCE, infer_techniques, mapped_techniques
@@ -136,3 +137,94 @@ def test_unknown_gives_a_reason_not_a_guess(tmp_path):
     result = infer_techniques(extract(_write(tmp_path / "u.nxs", "x-ray", lambda e, i: None)))
     assert result.techniques == []
     assert "no structural rule matched" in result.reason
+
+
+def _infer(tmp_path, build, probe="x-ray", name="f.nxs", source_type=None):
+    """Structural inference only (no definition maps) on a small file made by ``build``."""
+
+    def with_type(entry, instrument):
+        if source_type:
+            instrument["source"]["type"] = source_type
+        if probe is None:
+            del instrument["source"]["probe"]
+        build(entry, instrument)
+
+    path = _write(tmp_path / name, probe or "x-ray", with_type)
+    result = infer_techniques(extract(path), lookup=lambda name: [])
+    assert all(t["confidence"] <= STRUCTURE_CONFIDENCE and t["evidence"] for t in result.techniques)
+    return result
+
+
+def test_time_of_flight_bins_with_a_fermi_chopper_mean_tof_spectrometry(tmp_path):
+    """Probe from the source type (spallation), TOF bins in a detector, a Fermi chopper."""
+
+    def build(entry, instrument):
+        chopper = instrument.create_group("fermi")
+        chopper.attrs["NX_class"] = "NXchopper"
+        detector = instrument.create_group("bank")
+        detector.attrs["NX_class"] = "NXdetector"
+        detector["time_of_flight"] = [1000.0, 1010.0, 1020.0]
+
+    result = _infer(tmp_path, build, probe=None, source_type="Pulsed spallation source")
+    assert {PANET + "PaNET01001", PANET + "PaNET01244", PANET + "PaNET01245"} <= set(result.iris)
+    reasons = {e["reason"] for t in result.techniques for e in t["evidence"]}
+    assert "source type 'Pulsed spallation source' delivers neutrons" in reasons
+
+
+def test_time_of_flight_needs_neutrons(tmp_path):
+    def build(entry, instrument):
+        detector = instrument.create_group("bank")
+        detector.attrs["NX_class"] = "NXdetector"
+        detector["time_of_flight"] = [1000.0, 1010.0]
+
+    assert _infer(tmp_path, build, probe="x-ray").techniques == []
+
+
+def test_scanned_monochromator_energy_means_xas(tmp_path):
+    def build(entry, instrument):
+        mono = instrument.create_group("monochromator")
+        mono.attrs["NX_class"] = "NXmonochromator"
+        mono["energy"] = np.linspace(8.9, 9.1, 50)
+
+    result = _infer(tmp_path, build)
+    assert result.iris == [PANET + "PaNET01196"]
+    assert result.techniques[0]["evidence"][0]["path"] == "/entry/instrument/monochromator/energy"
+
+
+def test_analyser_crystal_means_inelastic_scattering(tmp_path):
+    def build(entry, instrument):
+        for name in ("monochromator", "analyser"):
+            instrument.create_group(name).attrs["NX_class"] = "NXcrystal"
+        instrument["monochromator"].attrs["NX_class"] = "NXmonochromator"
+
+    assert _infer(tmp_path, build, probe="neutron").iris == [PANET + "PaNET01245"]
+    assert _infer(tmp_path, build, name="x.nxs").iris == [PANET + "PaNET01182"]
+
+
+@pytest.mark.parametrize(
+    ("instrument_name", "expected"),
+    [
+        ("microDiffraction", {"PaNET01216", "PaNET01271"}),
+        ("DIFFABS", {"PaNET01216", "PaNET01196"}),
+        ("laue_station", {"PaNET01216", "PaNET01102"}),
+        ("FOCUS", set()),
+        ("absolute", set()),
+    ],
+)
+def test_instrument_named_for_its_technique(tmp_path, instrument_name, expected):
+    def build(entry, instrument):
+        entry.move("instrument", instrument_name)
+
+    result = _infer(tmp_path, build)
+    assert {iri.rsplit("/", 1)[-1] for iri in result.iris} == expected
+    for technique in result.techniques:
+        assert technique["confidence"] < 0.4
+        assert technique["evidence"][0]["path"] == f"/entry/{instrument_name}"
+
+
+def test_instrument_names_only_count_for_x_rays_or_unknown_probes(tmp_path):
+    def build(entry, instrument):
+        entry.move("instrument", "DIFFABS")
+
+    assert _infer(tmp_path, build, probe="neutron").techniques == []
+    assert _infer(tmp_path, build, probe=None, name="n.nxs").iris == [PANET + "PaNET01022"]

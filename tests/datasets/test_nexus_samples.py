@@ -131,3 +131,49 @@ def test_checksum_on_request():
 
     expected = hashlib.sha256(path.read_bytes()).hexdigest()
     assert extract(path, ExtractionLimits(checksum=True)).sha256 == expected
+
+
+# --- technique inference against the manifest, with the project's mapping and PaNET snapshot ---
+
+PANET = "http://purl.org/pan-science/PaNET/"
+INFERABLE = [row for row in ROWS if row["kind"] not in ("bad-input", "missing")] or ROWS
+
+
+@pytest.fixture
+def snapshot(db):
+    """The PaNET snapshot and the NXDL -> technique mapping of ontologies/data."""
+    from ontologies.services import load_snapshot
+
+    load_snapshot()
+
+
+def accepted_or_narrower(short_ids: list[str]) -> set[str]:
+    """IRIs of the accepted terms and of every term below them (TermClosure)."""
+    from ontologies.models import Term
+    from ontologies.services import descendant_ids
+
+    accepted = Term.objects.filter(iri__in=[PANET + short_id for short_id in short_ids])
+    assert accepted.count() == len(short_ids), f"unknown PaNET ids among {short_ids}"
+    below = descendant_ids(accepted.values_list("pk", flat=True))
+    return set(Term.objects.filter(pk__in=below).values_list("iri", flat=True))
+
+
+@pytest.mark.parametrize("row", INFERABLE, ids=[row["file"] for row in INFERABLE])
+def test_inferred_techniques_are_accepted(snapshot, row):
+    """Every technique-bearing sample names an accepted technique (or a narrower one), each
+    with evidence; structural guesses rank below definitions; the others say why not."""
+    from datasets.inference import STRUCTURE_CONFIDENCE, infer_techniques
+
+    result = infer_techniques(extract(sample(row)))
+    short_ids = [short_id for short_id in row["techniques"].split("|") if short_id]
+    if not short_ids:
+        assert result.techniques == [], result.to_dict()
+        assert result.reason
+        return
+    right = accepted_or_narrower(short_ids)
+    assert right & set(result.iris), result.to_dict()
+    for technique in result.techniques:
+        assert technique["evidence"], technique
+        assert all(item["path"] and item["reason"] for item in technique["evidence"])
+        if technique["source"] == "structure":
+            assert technique["confidence"] <= STRUCTURE_CONFIDENCE
