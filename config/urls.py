@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("panosc/", include("datasets.panosc.urls")),
     path("ga4gh/trs/v2/", include("registry.interop.trs_urls")),
+    path("ga4gh/wes/v1/", include("execution.wes.urls")),
     path("", include("portal.urls")),
 ]
 
