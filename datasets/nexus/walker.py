@@ -7,12 +7,13 @@ group already on the path (or seen before) is not entered twice.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
 import h5py
 import numpy as np
-from h5py import h5a, h5d, h5g, h5l, h5o, h5s, h5t
+from h5py import h5a, h5d, h5f, h5g, h5l, h5o, h5s, h5t
 
 from .errors import NexusError
 from .limits import ExtractionLimits
@@ -23,6 +24,7 @@ FIELD_ATTRIBUTES = (b"units", b"signal", b"axes")
 DEFINITION_ATTRIBUTES = (b"version", b"URL")
 ROOT_ATTRIBUTES = (b"default",)
 TIME_CHECK_EVERY = 256
+TYPE_CACHE_SIZE = 256  # distinct types remembered; a file with more just reads uncached
 
 
 @dataclass
@@ -59,13 +61,13 @@ class Walker:
         self.result = WalkResult()
         self.count = 0
         self.deadline = time.monotonic() + limits.max_seconds
-        self.seen_groups: set[tuple[int, int]] = set()
+        self.seen_groups: set[int] = set()  # object addresses (one file: no external links)
 
-    def walk(self, file: h5py.File) -> WalkResult:
-        """Walk ``file`` from its root group and return what was found."""
-        root = file.id
+    def walk(self, file_id: h5f.FileID) -> WalkResult:
+        """Walk the open file ``file_id`` from its root group and return what was found."""
+        root = h5g.open(file_id, b"/")
         root_info = h5o.get_info(root)
-        self.seen_groups.add((root_info.fileno, root_info.addr))
+        self.seen_groups.add(root_info.addr)
         self.result.root_attrs = self._read_attrs(root, root_info.num_attrs, "/", ROOT_ATTRIBUTES)
         self._visit_group(root, "", 0)
         return self.result
@@ -73,9 +75,10 @@ class Walker:
     def _visit_group(self, gid, path: str, depth: int) -> None:
         if depth > self.limits.max_depth:
             raise NexusError(f"nesting deeper than {self.limits.max_depth} groups at {path}")
-        links: list[tuple[bytes, int]] = []
-        gid.links.iterate(lambda name, info: links.append((name, info.type)), info=True)
-        for name, link_type in links:
+        links: list[tuple[bytes, int, int]] = []
+        # For a hard link, info.u is the address of the object it points to.
+        gid.links.iterate(lambda name, info: links.append((name, info.type, info.u)), info=True)
+        for name, link_type, address in links:
             if self.result.truncated:
                 return
             child = f"{path}/{name.decode('utf-8', errors='replace')}"
@@ -83,7 +86,7 @@ class Walker:
             if self.result.truncated:
                 return
             if link_type == h5l.TYPE_HARD:
-                self._visit_hard(gid, name, child, depth)
+                self._visit_hard(gid, name, child, depth, address)
             elif link_type == h5l.TYPE_SOFT:
                 self._record_soft(gid, name, child, path)
             elif link_type == h5l.TYPE_EXTERNAL:
@@ -107,7 +110,7 @@ class Walker:
                 f"extraction took longer than {self.limits.max_seconds} s (max_seconds)"
             )
 
-    def _visit_hard(self, gid, name: bytes, path: str, depth: int) -> None:
+    def _visit_hard(self, gid, name: bytes, path: str, depth: int, address: int) -> None:
         oid = h5o.open(gid, name)
         if isinstance(oid, h5d.DatasetID):
             num_attrs = h5a.get_num_attrs(oid)
@@ -115,15 +118,13 @@ class Walker:
             return
         if not isinstance(oid, h5g.GroupID):
             return  # a named datatype: nothing NeXus about it
-        info = h5o.get_info(oid)
-        attrs = self._read_attrs(oid, info.num_attrs, path, GROUP_ATTRIBUTES)
+        attrs = self._read_attrs(oid, h5a.get_num_attrs(oid), path, GROUP_ATTRIBUTES)
         node = Node(path, True, attrs=attrs)
         node.nx_class = _class_name(node.attrs.pop("NX_class", None))
         self.result.nodes.append(node)
-        key = (info.fileno, info.addr)
-        if key in self.seen_groups:
+        if address in self.seen_groups:
             return
-        self.seen_groups.add(key)
+        self.seen_groups.add(address)
         self._visit_group(oid, path, depth + 1)
 
     def _record_soft(self, gid, name: bytes, path: str, parent: str) -> None:
@@ -149,14 +150,14 @@ class Walker:
         if basename in self.wanted_values and not is_null and self._is_small(node.shape, dtype):
             try:
                 data = np.zeros(node.shape, dtype=dtype)
-                oid.read(h5s.ALL, h5s.ALL, data, h5t.py_create(dtype))
+                oid.read(h5s.ALL, h5s.ALL, data, _memory_type(dtype))
                 node.value = data[()] if node.shape == () else data
             except (OSError, TypeError, ValueError) as exc:
                 self.result.warnings.append(f"{path}: value not readable ({exc})")
         return node
 
     def _is_small(self, shape: tuple, dtype: np.dtype) -> bool:
-        size = int(np.prod(shape)) if shape else 1
+        size = math.prod(shape) if shape else 1
         if size > self.limits.max_value_elements or dtype.kind not in "SUOiufb":
             return False
         return dtype.itemsize * max(size, 1) <= self.limits.max_attribute_bytes
@@ -181,11 +182,35 @@ class Walker:
                 f"(max_attribute_bytes={self.limits.max_attribute_bytes})"
             )
             return None
-        if aid.shape is None:
+        space = aid.get_space()
+        extent = space.get_simple_extent_type()
+        if extent == h5s.NULL:
             return None
-        data = np.zeros(aid.shape, dtype=aid.dtype)
-        aid.read(data, mtype=h5t.py_create(aid.dtype))
+        dtype, mtype = _memory_types(aid)
+        data = np.zeros(() if extent == h5s.SCALAR else space.shape, dtype=dtype)
+        aid.read(data, mtype=mtype)
         return data[()] if data.shape == () else data
+
+
+# Memory types of string attributes, keyed by (variable length, size, character set): building
+# a numpy dtype from an HDF5 type and back costs more than reading a short attribute.
+_STRING_TYPES: dict[tuple, tuple[np.dtype, h5t.TypeID]] = {}
+
+
+def _memory_types(aid) -> tuple[np.dtype, h5t.TypeID]:
+    """The numpy dtype and HDF5 memory type to read attribute ``aid`` into."""
+    tid = aid.get_type()
+    if tid.get_class() != h5t.STRING:
+        dtype = aid.dtype
+        return dtype, h5t.py_create(dtype)
+    key = (tid.is_variable_str(), tid.get_size(), tid.get_cset())
+    known = _STRING_TYPES.get(key)
+    if known is None:
+        dtype = aid.dtype
+        known = (dtype, h5t.py_create(dtype))
+        if len(_STRING_TYPES) < TYPE_CACHE_SIZE:
+            _STRING_TYPES[key] = known
+    return known
 
 
 def _decode(value: object) -> str:
@@ -200,7 +225,40 @@ def _class_name(value: object) -> str | None:
     return as_text(value) or None
 
 
+def _dtype_key(dtype: np.dtype) -> tuple:
+    """A cache key for ``dtype`` that tells apart the object dtypes h5py marks with metadata
+    (variable-length strings, references), which compare equal as numpy dtypes."""
+    metadata = dtype.metadata
+    return (dtype, tuple(sorted(metadata.items(), key=repr)) if metadata else None)
+
+
+_MEMORY_TYPES: dict[tuple, h5t.TypeID] = {}
+_DTYPE_NAMES: dict[tuple, str] = {}
+
+
+def _memory_type(dtype: np.dtype) -> h5t.TypeID:
+    """The HDF5 memory type that reads a field of ``dtype`` (few distinct dtypes: cached)."""
+    key = _dtype_key(dtype)
+    known = _MEMORY_TYPES.get(key)
+    if known is None:
+        known = h5t.py_create(dtype)
+        if len(_MEMORY_TYPES) < TYPE_CACHE_SIZE:
+            _MEMORY_TYPES[key] = known
+    return known
+
+
 def _dtype_name(dtype: np.dtype) -> str:
+    """The dtype as the summary shows it ("float64", "string", "string[5]"), cached."""
+    key = _dtype_key(dtype)
+    known = _DTYPE_NAMES.get(key)
+    if known is None:
+        known = _describe_dtype(dtype)
+        if len(_DTYPE_NAMES) < TYPE_CACHE_SIZE:
+            _DTYPE_NAMES[key] = known
+    return known
+
+
+def _describe_dtype(dtype: np.dtype) -> str:
     if dtype.kind in "iufb":
         return dtype.name
     string_info = h5py.check_string_dtype(dtype)
