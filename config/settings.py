@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "execution",
     "publications",
     "portal",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -270,3 +271,32 @@ SLURM_PARTITION = env_str("SLURM_PARTITION")
 BINDER_URL = env_str("BINDER_URL", "https://mybinder.org")
 VISA_URL = env_str("VISA_URL", "https://visa.example.org")
 EXECUTION_HTTP_TIMEOUT = float(env_str("EXECUTION_HTTP_TIMEOUT", "10"))
+
+# Production and scale
+# Owned by issue 11 (operations): throttling, caches, token revocation, audit, connection reuse.
+# A shared cache (Redis) makes rate limits hold across gunicorn workers and machines.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Per-client rate limits: views with ``throttle_scope = "uploads"`` (NeXus uploads) get 429 with
+# Retry-After past the rate; other views are not throttled.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["rest_framework.throttling.ScopedRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "uploads": env_str("THROTTLE_UPLOADS", "60/min"),
+}
+# Behind a proxy, the client is the last of this many X-Forwarded-For addresses (0: REMOTE_ADDR).
+REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0) or None
+# Tokens: DELETE /api/v1/auth/token/ revokes one's own, DELETE /api/v1/auth/tokens/<user>/ (staff)
+# anyone's; each revocation is an audit entry.
+# The audit log reads the acting user from the request being served.
+MIDDLEWARE = [*MIDDLEWARE, "audit.middleware.AuditRequestMiddleware"]
+# Sessions and CSRF: cookies not readable by scripts, sent only same-site.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("datasets.api.urls")),
     path("", include("execution.api.urls")),
     path("", include("publications.api.urls")),
+    path("", include("audit.api.urls")),  # token revocation, audit log
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 

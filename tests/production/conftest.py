@@ -1,0 +1,73 @@
+"""Fixtures of the production tests: roles, token clients and a small registry."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from registry import services
+from tests.registry.factories import (
+    FacilityFactory,
+    UserFactory,
+    manifest,
+    small_hierarchy,
+    version_entry,
+)
+
+
+@pytest.fixture
+def terms(db):
+    """SAS ⊃ {SAXS, SANS}."""
+    return small_hierarchy()
+
+
+@pytest.fixture
+def facilities(db):
+    """Two facilities: esrf and ill."""
+    return {
+        "esrf": FacilityFactory(slug="esrf", name="ESRF"),
+        "ill": FacilityFactory(slug="ill", name="ILL"),
+    }
+
+
+@pytest.fixture
+def roles(db, facilities):
+    """The five roles of the permission model (anonymous is None)."""
+    own = UserFactory(username="esrf-curator")
+    facilities["esrf"].curators.add(own)
+    other = UserFactory(username="ill-curator")
+    facilities["ill"].curators.add(other)
+    return {
+        "anonymous": None,
+        "user": UserFactory(username="someone"),
+        "other_curator": other,
+        "own_curator": own,
+        "staff": UserFactory(username="staff", is_staff=True),
+    }
+
+
+@pytest.fixture
+def client_as():
+    """Build an API client authenticating with a real token as ``user`` (None: anonymous)."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def registry(terms, roles):
+    """ESRF procedures: one published (1.0.0 published, 1.1.0 draft) and one draft-only."""
+    services.register_manifest(
+        manifest(versions=[version_entry("1.0.0"), version_entry("1.1.0", status="draft")]),
+        by=roles["own_curator"],
+    )
+    services.register_manifest(
+        manifest(slug="saxs-draft", versions=[version_entry("0.1.0", status="draft")]),
+        by=roles["own_curator"],
+    )
+    return roles
