@@ -19,11 +19,12 @@ def configure_filesystem_broker(sender: Celery, **kwargs) -> None:
     if not str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
         return
     folder = settings.CELERY_BROKER_FOLDER
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     sender.conf.broker_transport_options = {
         "data_folder_in": str(folder / "out"),
         "data_folder_out": str(folder / "out"),
         "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
