@@ -2,10 +2,27 @@
 
 from django.urls import path
 
-from portal import views
+from portal import curator, runs, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("techniques/", views.techniques, name="techniques"),
+    path("techniques/<str:short_id>/", views.technique_detail, name="technique"),
+    path("procedures/", views.procedures, name="procedures"),
+    path("procedures/<slug:slug>/", views.procedure_detail, name="procedure"),
+    path("procedures/<slug:slug>/run/", runs.run_procedure, name="run_procedure"),
+    path("datasets/", views.datasets, name="datasets"),
+    path("datasets/<path:pid>/", views.dataset_detail, name="dataset"),
+    path("upload/", views.upload, name="upload"),
+    path("analyse/", runs.analyse, name="analyse"),
+    path("runs/", runs.runs, name="runs"),
+    path("runs/<uuid:run_id>/", runs.run_detail, name="run"),
+    path("runs/<uuid:run_id>/status.json", runs.run_status, name="run_status"),
+    path("runs/<uuid:run_id>/again/", runs.run_again, name="run_again"),
+    path("curator/", curator.dashboard, name="curator"),
+    path("curator/register/", curator.register, name="curator_register"),
+    path("curator/manifest/", curator.upload_manifest, name="curator_manifest"),
+    path("curator/versions/<int:pk>/publish/", curator.publish, name="curator_publish"),
 ]

@@ -1,8 +1,206 @@
-"""Portal views: server-rendered pages for scientists and curators."""
+"""Portal pages for scientists: search, techniques, procedures, datasets and uploads."""
 
-from django.shortcuts import render
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from config.api.errors import DomainError
+from datasets.models import Dataset
+from datasets.services import extract_summary, nexus_tree
+from execution.backends import backends_for_facility
+from ontologies.models import Term
+from ontologies.services import descendant_ids, resolve_term
+from portal import catalogue
+from portal.forms import RunForm, UploadForm
+from portal.rendering import page
+from recommender import services as recommender
+from recommender.query import RecommendationQuery
+from registry.choices import ResourceKind, VersionStatus
+from registry.models import Facility, Procedure, Resource
+from registry.permissions import can_edit_procedure, visible_procedures, visible_versions
+from registry.references import commit_url
+
+RECOMMENDATIONS = 10
 
 
 def home(request):
-    """The home page."""
-    return render(request, "portal/home.html")
+    """One search box across procedures, techniques, resources and datasets, with facets."""
+    text = request.GET.get("q", "").strip()[:200]
+    kind = request.GET.get("kind", "")
+    facility = request.GET.get("facility", "")
+    technique = None
+    if request.GET.get("technique"):
+        technique = Term.objects.filter(iri=request.GET["technique"]).first()
+    searched = bool(text or kind or technique or facility)
+    context = {"q": text, "kind": kind, "facility": facility, "technique": technique}
+    if searched:
+        context["results"] = catalogue.search_everything(
+            request.user, text, kind, technique, facility
+        )
+    context["procedure_count"] = visible_procedures(request.user).count()
+    context["dataset_count"] = Dataset.objects.visible_to(request.user).count()
+    return page(request, "portal/home.html", context, nav="home")
+
+
+def techniques(request):
+    """The PaNET tree, each term with the number of procedures for it and narrower terms."""
+    return page(
+        request,
+        "portal/techniques.html",
+        {"tree": catalogue.technique_tree(request.user)},
+        nav="techniques",
+    )
+
+
+def technique_detail(request, short_id: str):
+    """A technique: procedures, resources and datasets for it and its narrower techniques."""
+    try:
+        term = resolve_term(short_id)
+    except DomainError:
+        raise Http404(f"No technique {short_id!r}.") from None
+    ids = descendant_ids(term.pk)
+    resources = Resource.objects.filter(techniques__in=ids).distinct().order_by("title")
+    context = {
+        "term": term,
+        "parents": term.parents.order_by("label"),
+        "children": term.children.filter(obsolete=False).order_by("label"),
+        "procedures": visible_procedures(request.user)
+        .filter(techniques__in=ids)
+        .distinct()
+        .order_by("name"),
+        "resource_groups": [
+            (label + "s", [r for r in resources if r.kind == value])
+            for value, label in ResourceKind.choices
+        ],
+        "datasets": Dataset.objects.visible_to(request.user)
+        .filter(techniques__in=ids)
+        .distinct()[:50],
+    }
+    return page(request, "portal/technique.html", context, nav="techniques")
+
+
+def procedures(request):
+    """Every procedure the user may see."""
+    listed = visible_procedures(request.user).prefetch_related("techniques", "facilities")
+    return page(request, "portal/procedures.html", {"procedures": listed}, nav="procedures")
+
+
+def _chosen_version(request, procedure: Procedure):
+    """The version asked for (?version=), else the newest published, else the newest visible."""
+    versions = list(visible_versions(request.user, procedure.versions.all()))
+    wanted = request.GET.get("version")
+    for version in versions:
+        if version.version == wanted:
+            return version, versions
+    published = [v for v in versions if v.status == VersionStatus.PUBLISHED]
+    return (published or versions or [None])[0], versions
+
+
+def procedure_detail(request, slug: str, run_form: RunForm | None = None, status: int = 200):
+    """A procedure: description, versions, contract, code, resources, citation, a run form."""
+    procedure = get_object_or_404(visible_procedures(request.user), slug=slug)
+    version, versions = _chosen_version(request, procedure)
+    datasets = [d for d, _ in recommender.datasets_for_procedure(procedure, request.user)][:100]
+    if run_form is None and version is not None:
+        run_form = RunForm(version=version, datasets=datasets, initial=request.GET.dict())
+    context = {
+        "procedure": procedure,
+        "version": version,
+        "versions": versions,
+        "commit_link": commit_url(version.code_repository, version.code_commit)
+        if version
+        else None,
+        "run_form": run_form,
+        "can_edit": can_edit_procedure(request.user, procedure),
+        "citation": procedure.citation or _citation(procedure, version),
+        "resources": procedure.resources.order_by("kind", "title"),
+    }
+    return page(request, "portal/procedure.html", context, status=status, nav="procedures")
+
+
+def _citation(procedure: Procedure, version) -> str:
+    """A plain citation when the curator gave none."""
+    year = (version.published_at or version.created_at).year if version else ""
+    release = f" (version {version.version})" if version else ""
+    code = f" {version.code_repository}, commit {version.code_commit}." if version else ""
+    return f"{procedure.name}{release}, {year}. Analysis registry procedure {procedure.slug}.{code}"
+
+
+def datasets(request):
+    """Datasets the user may see."""
+    listed = Dataset.objects.visible_to(request.user).prefetch_related("techniques")[:200]
+    return page(request, "portal/datasets.html", {"datasets": listed}, nav="datasets")
+
+
+def _recommendations(query: RecommendationQuery) -> tuple[dict | None, str]:
+    """Recommendations for a query, or the reason there are none."""
+    try:
+        return recommender.recommend(query, k=RECOMMENDATIONS, include_incompatible=True), ""
+    except DomainError as exc:
+        return None, str(exc)
+
+
+def dataset_detail(request, pid: str):
+    """A dataset: metadata, parameters, NeXus tree, plot, recommendations with Analyse."""
+    dataset = Dataset.objects.visible_to(request.user).filter(pid=pid).first()
+    if dataset is None:
+        raise Http404(f"No dataset {pid!r}.")
+    answer, problem = _recommendations(RecommendationQuery.from_dataset(dataset))
+    facilities = Facility.objects.order_by("name")
+    context = {
+        "dataset": dataset,
+        "parameters": dataset.parameters.all(),
+        "tree": nexus_tree(dataset.summary) if dataset.summary else None,
+        "plot_url": reverse("dataset-plot", kwargs={"pid": dataset.pid})
+        if dataset.default_plot
+        else "",
+        "answer": answer,
+        "problem": problem,
+        "backends": backends_for_facility(dataset.facility_slug),
+        "facilities": facilities,
+    }
+    return page(request, "portal/dataset.html", context, nav="datasets")
+
+
+def upload(request):
+    """Summarise an uploaded NeXus file and recommend for it; the file is never kept."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        summary = _summarise_upload(form)
+        if summary is not None:
+            summary_dict = summary.to_dict()
+            answer, problem = _recommendations(RecommendationQuery.from_summary(summary))
+            context.update(
+                summary=summary_dict,
+                file_name=form.cleaned_data["file"].name,
+                tree=nexus_tree(summary_dict),
+                answer=answer,
+                problem=problem,
+            )
+    status = 400 if request.method == "POST" and form.errors else 200
+    return page(request, "portal/upload.html", context, status=status, nav="upload")
+
+
+def _summarise_upload(form: UploadForm):
+    """Copy the upload into a temporary file and extract its summary (errors go on the form)."""
+    from datasets.nexus import NexusError
+
+    upload = form.cleaned_data["file"]
+    if upload.size and upload.size > settings.UPLOAD_MAX_BYTES:
+        form.add_error("file", f"The file is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        temporary = Path(folder) / "upload.nxs"
+        with temporary.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            return extract_summary(temporary)
+        except (NexusError, OSError) as exc:
+            form.add_error("file", f"Not a readable NeXus file: {exc}")
+            return None
