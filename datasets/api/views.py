@@ -136,6 +136,7 @@ class DatasetViewSet(
     lookup_value_regex = r".+"
     filterset_class = DatasetFilterSet
     permission_classes = [IsOwnerOrStaffForWrites]
+    throttle_scope = None  # per action: extract is rate-limited as "uploads"
     ordering_fields = ["creation_date", "title", "pid", "size"]
 
     def get_queryset(self):
@@ -216,7 +217,12 @@ class DatasetViewSet(
             )
         ],
     )
-    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        throttle_scope="uploads",
+    )
     def extract(self, request):
         """Read an uploaded file's summary from a temporary copy; store it only when asked."""
         declared = int(request.META.get("CONTENT_LENGTH") or 0)

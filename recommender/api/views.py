@@ -150,7 +150,7 @@ class RecommendationUploadView(APIView):
     """Recommendations for an uploaded NeXus file; nothing is stored, so anyone may ask."""
 
     permission_classes = [permissions.AllowAny]
-
+    throttle_scope = "uploads"
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
