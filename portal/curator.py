@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from config.api.errors import DomainError
 from portal.forms import ManifestUploadForm
 from portal.procedure_form import ProcedureForm
-from portal.rendering import page
+from portal.rendering import bound_data, page
 from registry.choices import VersionStatus
 from registry.manifest import ManifestError, parse_manifest_text
 from registry.models import Facility, Procedure, ProcedureVersion
@@ -82,7 +82,7 @@ def _register(request, form, document) -> bool:
 def register(request):
     """Register a procedure with one draft version through a form (validated as a manifest)."""
     facilities = _curated_facilities(request.user)
-    form = ProcedureForm(request.POST or None, facilities=facilities)
+    form = ProcedureForm(*bound_data(request), facilities=facilities)
     if request.method == "POST" and form.is_valid():
         if _register(request, form, form.manifest()):
             return redirect("portal:curator")
@@ -93,7 +93,7 @@ def register(request):
 @curator_required
 def upload_manifest(request):
     """Register a procedure from a manifest file (YAML or JSON)."""
-    form = ManifestUploadForm(request.POST or None, request.FILES or None)
+    form = ManifestUploadForm(*bound_data(request))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["manifest"]
         if upload.size > MAX_MANIFEST_BYTES:

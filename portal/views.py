@@ -16,7 +16,7 @@ from ontologies.models import Term
 from ontologies.services import descendant_ids, resolve_term
 from portal import catalogue
 from portal.forms import RunForm, UploadForm
-from portal.rendering import page
+from portal.rendering import bound_data, page
 from recommender import services as recommender
 from recommender.query import RecommendationQuery
 from registry.choices import ResourceKind, VersionStatus
@@ -168,7 +168,7 @@ def dataset_detail(request, pid: str):
 
 def upload(request):
     """Summarise an uploaded NeXus file and recommend for it; the file is never kept."""
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(*bound_data(request))
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         summary = _summarise_upload(form)

@@ -1,0 +1,53 @@
+"""Fixtures of the portal tests: the demo content (loaded once per session), users, a dataset."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from datasets.examples import EXAMPLES, write_examples
+from datasets.services import register_dataset
+from ontologies.services import load_snapshot
+from registry import demo
+from registry.models import Facility
+
+PASSWORD = "portal-test-password"
+SAXS = "http://purl.org/pan-science/PaNET/PaNET01188"
+SAXS_DATASET = "10.5072/test:saxs"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The ontology snapshot, facilities, demo procedures and the SAXS example dataset."""
+    folder = tmp_path_factory.mktemp("portal-data")
+    with django_db_blocker.unblock():
+        load_snapshot()
+        demo.load_facilities()
+        demo.load_procedures(progress=False)
+        write_examples(folder, ["saxs"])
+        register_dataset(folder / EXAMPLES["saxs"].file_name, pid=SAXS_DATASET)
+    return folder
+
+
+def make_user(username: str, facilities=(), staff: bool = False):
+    """A user with a known password, curating ``facilities`` (slugs)."""
+    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=staff)
+    user.curated_facilities.add(*Facility.objects.filter(slug__in=facilities))
+    return user
+
+
+@pytest.fixture
+def scientist(db):
+    """A logged-out-able user who curates nothing."""
+    return make_user("scientist")
+
+
+@pytest.fixture
+def curator(db):
+    """A curator of ESRF."""
+    return make_user("curator", ["esrf"])
+
+
+@pytest.fixture
+def data_roots(settings, django_db_setup):
+    """Let runs read the example files written for the session."""
+    settings.NEXUS_DATA_ROOTS = [*settings.NEXUS_DATA_ROOTS, django_db_setup]
+    return settings
