@@ -248,6 +248,10 @@ def stop_at_backend(run: Run) -> None:
 def finish(run: Run, status: Status) -> bool:
     """Record the final state, the outputs and the popularity count; write the crate."""
     backend = get_backend(run.backend)
+    if status.state == RunState.CANCELED and run.state != RunState.CANCELING:
+        # stopped at the backend by someone else (scancel, the Hub's admin page)
+        if not try_transition(run, RunState.CANCELING, "canceled at the backend"):
+            return False
     outputs = backend.fetch_outputs(run) if status.state != RunState.SYSTEM_ERROR else []
     with transaction.atomic():
         done = try_transition(
@@ -326,6 +330,8 @@ def step(run: Run) -> bool:
         return finish(run, status) or True
     if status.log:
         Run.objects.filter(pk=run.pk).update(log=status.log)
+    if status.external_url and status.external_url != run.external_url:
+        Run.objects.filter(pk=run.pk).update(external_url=status.external_url)
     if status.state == RunState.RUNNING and run.state == RunState.INITIALIZING:
         try_transition(run, RunState.RUNNING, "running", external_url=status.external_url)
     return run.state == RunState.RUNNING and backend.describe().interactive

@@ -75,12 +75,19 @@ class JupyterHubBackend(Backend):
             raise BackendError(f"JupyterHub could not start {server}: HTTP {started.status_code}")
         if started.status_code == 400 and "already" not in started.text:
             raise BackendError(f"JupyterHub refused {server}: {started.text[:300]}")
-        state = RunState.RUNNING if started.status_code == 201 else RunState.INITIALIZING
-        return Submission(external_id=f"{user}/{server}", state=state)
+        # 201: ready now; 202: the spawn goes on, poll() sees when it is ready.
+        status = self.server_status(user, server)
+        state = RunState.RUNNING if status.state == RunState.RUNNING else RunState.INITIALIZING
+        return Submission(
+            external_id=f"{user}/{server}", external_url=status.external_url, state=state
+        )
 
     def poll(self, run) -> Status:
         """RUNNING with the server's URL once ready; COMPLETE when it is gone."""
-        user, server = run.external_id.split("/", 1)
+        return self.server_status(*run.external_id.split("/", 1))
+
+    def server_status(self, user: str, server: str) -> Status:
+        """The state of a named server, from ``GET /users/NAME`` (``servers.NAME``)."""
         response = self.api("GET", f"/users/{user}")
         if response.status_code == 404:
             raise JobNotFoundError(f"JupyterHub has no user {user}.")

@@ -23,6 +23,7 @@ from execution.choices import RunState
 from execution.runner import LOG_FILE, OUTPUT_DIR, result_status_from
 
 API = "/slurm/v0.0.38"
+INVALID_JOB_ID = 2017  # ESLURM_INVALID_JOB_ID
 
 # Slurm job states, mapped to WES.
 SLURM_STATES = {
@@ -57,43 +58,45 @@ class SlurmBackend(Backend):
 
     name = "slurm"
 
-    def api(self, method: str, path: str, job_id: str = "", **kwargs) -> dict:
-        """Call slurmrestd with the JWT headers; map its 500s to what they mean."""
+    def headers(self) -> dict:
+        """The JWT headers of slurmrestd."""
         if not (settings.SLURM_JWT_USER and settings.SLURM_JWT_TOKEN):
             raise BackendError("SLURM_JWT_USER and SLURM_JWT_TOKEN are not set.")
-        headers = {
+        return {
             "X-SLURM-USER-NAME": settings.SLURM_JWT_USER,
             "X-SLURM-USER-TOKEN": settings.SLURM_JWT_TOKEN,
         }
+
+    def api(self, method: str, path: str, job_id: str = "", **kwargs) -> dict:
+        """Call slurmrestd with the JWT headers; map its 500s to what they mean.
+
+        slurmrestd answers 500 both for a token it refuses and for a job it does not know.
+        An unknown job carries Slurm's error number 2017 (ESLURM_INVALID_JOB_ID); anything
+        else is checked against ``/ping``, which fails only when the token is refused.
+        """
         url = settings.SLURMRESTD_URL.rstrip("/") + API + path
-        response = call(method, url, headers=headers, **kwargs)
+        response = call(method, url, headers=self.headers(), **kwargs)
         body = json_or_empty(response)
         if response.status_code < 400 and not body.get("errors"):
             return body
         text = slurm_errors(body) or response.text[:300]
-        lowered = text.lower()
-        if "invalid job id" in lowered or "unknown job" in lowered:
-            raise JobNotFoundError(f"Slurm does not know job {job_id}: {text}")
-        if response.status_code in (401, 403) or "auth" in lowered or "token" in lowered:
-            raise BackendError(f"slurmrestd refused the token: {text}")
-        if job_id and response.status_code == 500 and method == "GET":
-            # slurmrestd answers 500 for both a bad token and an unknown job: tell them apart
-            # by asking for something every valid token may read.
-            self.check_token()
-            raise JobNotFoundError(f"Slurm does not know job {job_id}: {text}")
+        numbers = {e.get("error_number") for e in body.get("errors") or [] if isinstance(e, dict)}
+        if INVALID_JOB_ID in numbers or "invalid job id" in text.lower():
+            raise JobNotFoundError(f"The job was lost: Slurm does not know job {job_id}: {text}")
+        if response.status_code in (401, 403) or not self.token_accepted():
+            raise BackendError(
+                f"slurmrestd refused the JWT of user {settings.SLURM_JWT_USER!r} "
+                f"(HTTP {response.status_code}): renew SLURM_JWT_TOKEN "
+                "(scontrol token username=USER lifespan=SECONDS)."
+            )
         if response.status_code == 500 and not text:
             raise TransientBackendError(f"slurmrestd: HTTP 500 on {method} {path}")
-        raise BackendError(f"slurmrestd: HTTP {response.status_code}: {text}")
+        raise BackendError(f"slurmrestd: HTTP {response.status_code} on {method} {path}: {text}")
 
-    def check_token(self) -> None:
-        """Raise BackendError when the token is refused (ping needs a valid token)."""
-        headers = {
-            "X-SLURM-USER-NAME": settings.SLURM_JWT_USER,
-            "X-SLURM-USER-TOKEN": settings.SLURM_JWT_TOKEN,
-        }
+    def token_accepted(self) -> bool:
+        """True when slurmrestd accepts the token (``/ping`` needs a valid one)."""
         url = settings.SLURMRESTD_URL.rstrip("/") + API + "/ping"
-        if call("GET", url, headers=headers).status_code != 200:
-            raise BackendError("slurmrestd refused the token (ping failed).")
+        return call("GET", url, headers=self.headers()).status_code == 200
 
     def job_description(self, run) -> dict:
         """The job: runner script, work directory, log file and a required environment."""
@@ -136,23 +139,20 @@ class SlurmBackend(Backend):
         slurm_state = str(jobs[0].get("job_state", "")).upper()
         state = SLURM_STATES.get(slurm_state, RunState.RUNNING)
         work_dir = run_directory(run)
-        if state == RunState.COMPLETE:
-            finished = result_status_from(work_dir)
-            if finished is not None and finished["exit_code"] != 0:
-                return Status(
-                    state=RunState.EXECUTOR_ERROR,
-                    log=read_log(work_dir),
-                    error=finished["error"],
-                    exit_code=finished["exit_code"],
-                )
+        if state not in (RunState.COMPLETE, RunState.EXECUTOR_ERROR):
+            error = f"Slurm job {slurm_state}" if state == RunState.SYSTEM_ERROR else ""
+            return Status(state=state, log=read_log(work_dir), error=error)
+        finished = result_status_from(work_dir)  # the runner's own verdict, when it wrote one
+        if finished is None:
+            exit_code = 0 if state == RunState.COMPLETE else None
+            error = "" if exit_code == 0 else f"Slurm job {slurm_state}"
+        else:
+            exit_code, error = finished["exit_code"], finished["error"]
         return Status(
-            state=state,
+            state=RunState.COMPLETE if exit_code == 0 else RunState.EXECUTOR_ERROR,
             log=read_log(work_dir),
-            error=f"Slurm job {slurm_state}"
-            if state != RunState.COMPLETE
-            and state in (RunState.EXECUTOR_ERROR, RunState.SYSTEM_ERROR)
-            else "",
-            exit_code=0 if state == RunState.COMPLETE else None,
+            error=error,
+            exit_code=exit_code,
         )
 
     def cancel(self, run) -> None:

@@ -252,3 +252,26 @@ def wait_for_state(run, states, timeout: float = 90):
             return run
         time.sleep(0.2)
     raise AssertionError(f"run stayed {run.state}, log:\n{run.log}\nerror: {run.error}")
+
+
+@pytest.fixture
+def jupyterhub_settings(settings):
+    """The JupyterHub started by scripts/jupyterhub (JUPYTERHUB_URL, _API_URL, _API_TOKEN)."""
+    names = ("JUPYTERHUB_URL", "JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN")
+    missing = [name for name in names if not os.environ.get(name)]
+    require(not missing, f"{', '.join(missing)} not set: eval \"$(scripts/jupyterhub start)\"")
+    for name in names:
+        setattr(settings, name, os.environ[name])
+    return settings
+
+
+@pytest.fixture
+def slurm_settings(settings):
+    """The Slurm of scripts/slurm (SLURMRESTD_URL, SLURM_JWT_USER, SLURM_JWT_TOKEN)."""
+    names = ("SLURMRESTD_URL", "SLURM_JWT_USER", "SLURM_JWT_TOKEN")
+    missing = [name for name in names if not os.environ.get(name)]
+    require(not missing, f"{', '.join(missing)} not set: eval \"$(scripts/slurm start)\"")
+    for name in names:
+        setattr(settings, name, os.environ[name])
+    settings.SLURM_PARTITION = os.environ.get("SLURM_PARTITION", "")
+    return settings
