@@ -27,7 +27,7 @@ TIME_CHECK_EVERY = 256
 TYPE_CACHE_SIZE = 256  # distinct types remembered; a file with more just reads uncached
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One hard-linked object: its NX class (groups), shape and dtype (fields), small values."""
 
@@ -78,15 +78,19 @@ class Walker:
         links: list[tuple[bytes, int, int]] = []
         # For a hard link, info.u is the address of the object it points to.
         gid.links.iterate(lambda name, info: links.append((name, info.type, info.u)), info=True)
+        max_nodes = self.limits.max_nodes
         for name, link_type, address in links:
-            if self.result.truncated:
+            child = path + "/" + name.decode("utf-8", errors="replace")
+            self.count += 1
+            if self.count > max_nodes:
+                self._stop(child)
                 return
-            child = f"{path}/{name.decode('utf-8', errors='replace')}"
-            self._count(child)
-            if self.result.truncated:
-                return
+            if self.count % TIME_CHECK_EVERY == 0:
+                self._check_time()
             if link_type == h5l.TYPE_HARD:
                 self._visit_hard(gid, name, child, depth, address)
+                if self.result.truncated:
+                    return
             elif link_type == h5l.TYPE_SOFT:
                 self._record_soft(gid, name, child, path)
             elif link_type == h5l.TYPE_EXTERNAL:
@@ -97,15 +101,17 @@ class Walker:
             else:
                 self.result.warnings.append(f"{child}: user-defined link type not followed")
 
-    def _count(self, path: str) -> None:
-        self.count += 1
-        if self.count > self.limits.max_nodes:
-            self.result.truncated = True
-            self.result.warnings.append(
-                f"stopped after {self.limits.max_nodes} nodes (max_nodes) at {path}; "
-                "the summary is incomplete"
-            )
-        elif self.count % TIME_CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+    def _stop(self, path: str) -> None:
+        """Mark the walk truncated at ``path`` (max_nodes reached)."""
+        self.result.truncated = True
+        self.result.warnings.append(
+            f"stopped after {self.limits.max_nodes} nodes (max_nodes) at {path}; "
+            "the summary is incomplete"
+        )
+
+    def _check_time(self) -> None:
+        """Refuse a walk that has run past ``max_seconds``."""
+        if time.monotonic() > self.deadline:
             raise NexusError(
                 f"extraction took longer than {self.limits.max_seconds} s (max_seconds)"
             )
@@ -168,13 +174,12 @@ class Walker:
         found = {}
         for name in names:
             if h5a.exists(oid, name):
-                value = self._read_attr(oid, name, path)
+                value = self._read_attr(h5a.open(oid, name), name, path)
                 if value is not None:
                     found[name.decode()] = value
         return found
 
-    def _read_attr(self, oid, name: bytes, path: str) -> object:
-        aid = h5a.open(oid, name)
+    def _read_attr(self, aid, name: bytes, path: str) -> object:
         size = aid.get_storage_size()
         if size > self.limits.max_attribute_bytes:
             self.result.warnings.append(
