@@ -87,7 +87,11 @@ def render_png(source: str | Path, plot: dict) -> bytes:
         else:
             image = ax.imshow(data.astype(float), origin="lower", aspect="auto")
             figure.colorbar(image, ax=ax, label=plot["signal"])
-        ax.set_title(f"{plot['path']}/{plot['signal']}", fontsize=9)
+        # The extractor names the signal by its full path; older summaries by its name alone.
+        title = (
+            plot["signal"] if plot["signal"].startswith("/") else f"{plot['path']}/{plot['signal']}"
+        )
+        ax.set_title(title, fontsize=9)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
     return buffer.getvalue()
