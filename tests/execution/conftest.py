@@ -221,11 +221,13 @@ def celery_redis(redis_url, settings):
         broker_transport_options={"visibility_timeout": 4},
     )
     app._pool = None
+    app.amqp._producer_pool = None
     with app.connection_for_write() as connection:
         connection.default_channel.client.flushdb()
     yield app
     app.conf.update(saved)
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
