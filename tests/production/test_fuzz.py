@@ -1,0 +1,72 @@
+"""Fuzzing the whole OpenAPI with schemathesis, in-process through the WSGI application.
+
+Every operation of ``/api/schema/`` gets a bounded, derandomized set of generated requests, as
+anonymous and as a curator with a real token. No response may be a 5xx, and every response
+must match the schema. Findings are kept as plain regression tests in test_fuzz_regressions.py.
+"""
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
+from django.test import Client
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+MAX_EXAMPLES = 10
+
+
+@pytest.fixture
+def api_schema(registry):
+    """The project's OpenAPI, served to the in-process WSGI application, with demo-like data."""
+    cache.clear()  # upload throttling must not carry over between operations
+    raw = Client().get("/api/schema/", {"format": "json"}).json()
+    return schemathesis.from_dict(raw, app=get_wsgi_application(), base_url="/")
+
+
+schema = schemathesis.from_pytest_fixture("api_schema")
+CHECKS = (not_a_server_error, response_schema_conformance)
+# Operations whose responses do not match their schema yet (owners told; each is a strict xfail
+# in test_fuzz_regressions.py): only server errors are checked there until they are fixed.
+KNOWN_SCHEMA_MISMATCHES = {
+    ("GET", "/api/v1/facilities/"),
+    ("GET", "/api/v1/facilities/{slug}/"),
+    ("POST", "/api/v1/procedures/validate/"),
+    ("GET", "/api/v1/search/"),
+    ("GET", "/api/v1/techniques/tree/"),
+    ("GET", "/panosc/Datasets"),
+    ("GET", "/panosc/Documents"),
+}
+
+
+def checks_for(case) -> tuple:
+    """Every check, except schema conformance on an operation with a known, reported mismatch."""
+    if (case.operation.method.upper(), case.operation.path) in KNOWN_SCHEMA_MISMATCHES:
+        return (not_a_server_error,)
+    return CHECKS
+
+
+SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@schema.parametrize()
+@SETTINGS
+def test_anonymous_requests_never_fail(case):
+    response = case.call_wsgi()
+    case.validate_response(response, checks=checks_for(case))
+
+
+@schema.parametrize()
+@SETTINGS
+def test_curator_requests_never_fail(case, registry):
+    token, _ = Token.objects.get_or_create(user=registry["own_curator"])
+    response = case.call_wsgi(headers={"Authorization": f"Token {token.key}"})
+    case.validate_response(response, checks=checks_for(case))
