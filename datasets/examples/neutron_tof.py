@@ -43,7 +43,7 @@ def write_neutron_tof(entry: h5py.Group, rng: np.random.Generator) -> None:
     field(detector, "data", counts, "counts", signal=1)
     field(detector, "detector_number", np.arange(1, n_det + 1, dtype=np.int32))
     field(detector, "distance", np.full(n_det, l2), "m")
-    field(detector, "time_of_flight", edges, "microsecond")
+    field(detector, "time_of_flight", edges, "us")
     field(detector, "polar_angle", polar, "degree")
     field(detector, "azimuthal_angle", np.zeros(n_det), "degree")
     sample = group(entry, "sample", "NXsample")
@@ -56,7 +56,7 @@ def write_neutron_tof(entry: h5py.Group, rng: np.random.Generator) -> None:
     field(monitor, "distance", -1.0, "m")
     spectrum = poisson(rng, 5000 * gaussian(centres, (l1 - 1.0) / neutron_speed(ei) * 1e6, 15.0))
     field(monitor, "data", spectrum, "counts", signal=1)
-    field(monitor, "time_of_flight", edges, "microsecond")
+    field(monitor, "time_of_flight", edges, "us")
     field(monitor, "integral_counts", int(spectrum.sum()))
     data = nxdata(entry, "data", ["detector_number", "time_of_flight"])
     for name in ("data", "detector_number", "time_of_flight"):
