@@ -1,0 +1,70 @@
+"""Demo publications from ``fixtures/publications/`` (said to be demo; DOIs under 10.5072)."""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from datasets.examples import EXAMPLES, write_examples
+from datasets.services import register_dataset
+from publications.models import Publication
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "publications"
+DEMO_PID_PREFIX = "10.5072/demo:"
+
+
+def demo_files(directory: Path = FIXTURES) -> list[Path]:
+    """The demo publication files."""
+    return sorted(directory.glob("*.yaml"))
+
+
+def demo_dataset_pid(example_slug: str) -> str:
+    """The PID ``load_demo`` gives the example dataset of ``example_slug``."""
+    return DEMO_PID_PREFIX + Path(EXAMPLES[example_slug].file_name).stem
+
+
+def ensure_demo_datasets(slugs: set[str]) -> None:
+    """Write (when missing) and register the example files of ``slugs`` under VAR_DIR/data."""
+    directory = Path(settings.VAR_DIR) / "data" / "examples"
+    missing = [s for s in sorted(slugs) if not (directory / EXAMPLES[s].file_name).exists()]
+    if missing:
+        write_examples(directory, missing)
+    for slug in sorted(slugs):
+        register_dataset(directory / EXAMPLES[slug].file_name, pid=demo_dataset_pid(slug))
+
+
+def results_of(document: dict, directory: Path) -> list[dict]:
+    """The ``results`` entries of a demo file, with datasets as PIDs and values read in."""
+    entries = []
+    for item in document["results"]:
+        entry = {k: v for k, v in item.items() if k not in ("example", "expected")}
+        entry["dataset"] = demo_dataset_pid(item["example"])
+        if item.get("expected"):
+            expected = directory / item["expected"]
+            entry.update(expected_name=expected.name, expected_text=expected.read_text())
+        entries.append(entry)
+    return entries
+
+
+def load_demo_publications(directory: Path = FIXTURES) -> dict:
+    """Create or update the demo publications and the example datasets they need (idempotent).
+
+    Needs the demo procedures (``registry.demo.load_procedures``); returns created/updated counts.
+    """
+    from publications.services import link_results, save_record
+
+    documents = [(path, yaml.safe_load(path.read_text())) for path in demo_files(directory)]
+    ensure_demo_datasets({item["example"] for _, doc in documents for item in doc["results"]})
+    counts = {"created": 0, "updated": 0}
+    with transaction.atomic():
+        for path, document in documents:
+            publication, created = save_record(document["record"], is_demo=True)
+            link_results(publication, results_of(document, path.parent))
+            counts["created" if created else "updated"] += 1
+    return counts
+
+
+def demo_publications():
+    """The demo publications stored."""
+    return Publication.objects.filter(is_demo=True)
