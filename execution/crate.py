@@ -14,6 +14,7 @@ from django.conf import settings
 from rocrate.model.contextentity import ContextEntity
 from rocrate.rocrate import ROCrate
 
+from execution.backends.local import recorded_job, run_directory
 from execution.choices import RunState
 from execution.code import entry_point_path
 
@@ -67,8 +68,15 @@ def add_workflow(crate: ROCrate, run):
             "url": {"@id": "https://jupyter.org"},
         },
     )
+    job = recorded_job(run_directory(run))
+    code = job.get("code") or {}
+    if code:
+        properties["codeCommitVerified"] = code["verified"]
+        properties["description"] = code["note"]
     try:
-        source = entry_point_path(version.code_repository, version.entry_point)
+        source = Path(job["notebook"]) if job.get("notebook") else None
+        if source is None or not source.is_file():
+            source = entry_point_path(version.code_repository, version.entry_point)
         workflow = crate.add_file(source, dest_path=NOTEBOOK_IN_CRATE, properties=properties)
     except Exception:  # the working copy may be gone: describe the notebook without its file
         workflow = add_entity(crate, f"{version.code_repository}#{version.entry_point}", properties)

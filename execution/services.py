@@ -286,14 +286,24 @@ def write_crate_safely(run: Run) -> None:
 
 
 def submit(run: Run) -> None:
-    """Start the job of a claimed INITIALIZING run and record where it runs."""
+    """Start the job of a claimed INITIALIZING run and record where it runs.
+
+    The attempt is counted before the job starts: a worker that dies after starting it but
+    before saving its id leaves ``submissions > 0`` with no ``external_id``, and the next
+    worker asks the backend to find that job instead of starting a second one.
+    """
     backend = get_backend(run.backend)
-    submission = backend.submit(run)
+    submission = backend.find(run) if run.submissions else None
+    if submission is not None:
+        message = f"adopted job {submission.external_id} started by an earlier worker"
+        Run.objects.filter(pk=run.pk).update(log=f"{run.log}{message}\n".lstrip())
+    else:
+        Run.objects.filter(pk=run.pk).update(submissions=F("submissions") + 1)
+        submission = backend.submit(run)
     Run.objects.filter(pk=run.pk, external_id="").update(
         external_id=submission.external_id,
         external_url=submission.external_url,
-        submissions=F("submissions") + 1,
-        log=submission.log,
+        **({"log": submission.log} if submission.log else {}),
     )
     run.refresh_from_db()
     if submission.state in TERMINAL_STATES:

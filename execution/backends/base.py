@@ -76,6 +76,11 @@ class Backend:
         """Report the current state of the job of ``run``."""
         raise NotImplementedError
 
+    def find(self, run) -> Submission | None:
+        """The job of ``run`` if one was started but its id never recorded (the worker died
+        between starting it and saving the id); None when there is none."""
+        return None
+
     def cancel(self, run) -> None:
         """Stop the job of ``run``; stopping a job that already ended is not an error."""
         raise NotImplementedError

@@ -82,6 +82,19 @@ class JupyterHubBackend(Backend):
             external_id=f"{user}/{server}", external_url=status.external_url, state=state
         )
 
+    def find(self, run) -> Submission | None:
+        """The run's named server, if an earlier worker started it."""
+        user, server = hub_user(run), server_name(run)
+        try:
+            status = self.server_status(user, server)
+        except JobNotFoundError:  # no such Hub user yet
+            return None
+        if status.state == RunState.COMPLETE:  # not listed: never started, or stopped
+            return None
+        return Submission(
+            external_id=f"{user}/{server}", external_url=status.external_url, state=status.state
+        )
+
     def poll(self, run) -> Status:
         """RUNNING with the server's URL once ready; COMPLETE when it is gone."""
         return self.server_status(*run.external_id.split("/", 1))

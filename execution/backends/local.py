@@ -18,9 +18,10 @@ from django.conf import settings
 from execution import runner
 from execution.backends.base import Backend, BackendInfo, OutputFile, Status, Submission
 from execution.choices import RunState
-from execution.code import entry_point_path
+from execution.code import checkout
 
 LOG_TAIL_BYTES = 64 * 1024
+CODE_DIR = "code"
 
 
 def run_directory(run) -> Path:
@@ -64,16 +65,29 @@ def read_log(work_dir: Path) -> str:
 
 
 def write_job(run, work_dir: Path) -> None:
-    """Write job.json: which notebook, with which parameters, on which data."""
-    notebook = entry_point_path(run.version.code_repository, run.version.entry_point)
+    """Write job.json: which notebook (the code at the version's commit), which parameters,
+    which data; the log starts with whether the commit could be verified."""
+    version = run.version
+    code = checkout(
+        version.code_repository, version.code_commit, version.entry_point, work_dir / CODE_DIR
+    )
     (work_dir / runner.OUTPUT_DIR).mkdir(parents=True, exist_ok=True)
     job = {
         "run_id": str(run.id),
-        "notebook": str(notebook),
+        "notebook": str(code.notebook),
         "parameters": run.parameters,
         "dataset_path": run.dataset_path,
+        "code": {"commit": code.commit, "verified": code.verified, "note": code.note},
     }
     (work_dir / runner.JOB_FILE).write_text(json.dumps(job, indent=2))
+    with (work_dir / runner.LOG_FILE).open("a") as log:
+        log.write(code.note + "\n")
+
+
+def recorded_job(work_dir: Path) -> dict:
+    """The job.json of a run's work directory, or {} when there is none."""
+    path = Path(work_dir) / runner.JOB_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def process_alive(pid: int, run_id: str) -> bool:
@@ -126,6 +140,18 @@ class LocalBackend(Backend):
                 start_new_session=True,
             )
         return Submission(external_id=str(process.pid), state=RunState.RUNNING)
+
+    def find(self, run) -> Submission | None:
+        """The runner process of ``run`` (by its command line), or its result if it ended."""
+        work_dir = run_directory(run)
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit() and process_alive(int(proc.name), str(work_dir)):
+                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+                if b"execution.runner" in cmdline:
+                    return Submission(external_id=proc.name, state=RunState.RUNNING)
+        if (work_dir / runner.RESULT_FILE).exists():
+            return Submission(external_id="0", state=RunState.RUNNING)  # ended: poll reads it
+        return None
 
     def poll(self, run) -> Status:
         """COMPLETE or EXECUTOR_ERROR once result.json exists; RUNNING while the process lives."""

@@ -130,6 +130,14 @@ class SlurmBackend(Backend):
             raise BackendError(f"slurmrestd gave no job id: {body}")
         return Submission(external_id=str(job_id), state=RunState.INITIALIZING)
 
+    def find(self, run) -> Submission | None:
+        """A job named after ``run`` that Slurm still knows and that was not cancelled."""
+        name = self.job_description(run)["name"]
+        for job in self.api("GET", "/jobs").get("jobs") or []:
+            if job.get("name") == name and str(job.get("job_state")).upper() != "CANCELLED":
+                return Submission(external_id=str(job["job_id"]), state=RunState.INITIALIZING)
+        return None
+
     def poll(self, run) -> Status:
         """Read ``jobs[0].job_state`` and map it to WES."""
         body = self.api("GET", f"/job/{run.external_id}", job_id=run.external_id)

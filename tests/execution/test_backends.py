@@ -275,3 +275,35 @@ def test_slurm_states_map_to_wes(slurm_state, wes_state):
     from execution.backends.slurm import SLURM_STATES
 
     assert SLURM_STATES[slurm_state] == wes_state
+
+
+# A worker that dies between starting a job and recording its id ------------------------------
+
+
+def started_but_not_recorded(run: Run, backend: str) -> str:
+    """Start the job as a worker would, then 'die' before its id is saved."""
+    from execution.backends import get_backend
+
+    Run.objects.filter(pk=run.pk).update(state=RunState.INITIALIZING, submissions=1)
+    run.refresh_from_db()
+    return get_backend(backend).submit(run).external_id
+
+
+def test_local_job_started_by_a_dead_worker_is_adopted_not_duplicated(version, user):
+    run = services.create_run(version=version, owner=user, parameters={"sleep_seconds": 1})
+    job_id = started_but_not_recorded(run, "local")
+    assert services.drive(run.pk, deadline_seconds=120) == RunState.COMPLETE
+    run.refresh_from_db()
+    assert run.external_id == job_id and run.submissions == 1
+    assert "adopted job" in run.log or run.outputs.count() == 1
+
+
+@pytest.mark.slurm
+def test_slurm_job_started_by_a_dead_worker_is_adopted_not_duplicated(
+    slurm_settings, version, user
+):
+    run = services.create_run(version=version, owner=user, backend="slurm")
+    job_id = started_but_not_recorded(run, "slurm")
+    assert services.drive(run.pk, deadline_seconds=120) == RunState.COMPLETE
+    run.refresh_from_db()
+    assert run.external_id == job_id and run.submissions == 1
