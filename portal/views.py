@@ -16,10 +16,11 @@ from ontologies.models import Term
 from ontologies.services import descendant_ids, resolve_term
 from portal import catalogue
 from portal.forms import RunForm, UploadForm
-from portal.rendering import bound_data, page
+from portal.rendering import bound_data, dataset_as_panosc, jsonld_script, page
 from recommender import services as recommender
 from recommender.query import RecommendationQuery
 from registry.choices import ResourceKind, VersionStatus
+from registry.interop.jsonld import dataset_jsonld, procedure_jsonld
 from registry.models import Facility, Procedure, Resource
 from registry.permissions import can_edit_procedure, visible_procedures, visible_versions
 from registry.references import commit_url
@@ -118,6 +119,7 @@ def procedure_detail(request, slug: str, run_form: RunForm | None = None, status
         "can_edit": can_edit_procedure(request.user, procedure),
         "citation": procedure.citation or _citation(procedure, version),
         "resources": procedure.resources.order_by("kind", "title"),
+        "jsonld": jsonld_script(procedure_jsonld(procedure, request)),
     }
     return page(request, "portal/procedure.html", context, status=status, nav="procedures")
 
@@ -162,6 +164,7 @@ def dataset_detail(request, pid: str):
         "problem": problem,
         "backends": backends_for_facility(dataset.facility_slug),
         "facilities": facilities,
+        "jsonld": jsonld_script(dataset_jsonld(dataset_as_panosc(dataset, request))),
     }
     return page(request, "portal/dataset.html", context, nav="datasets")
 
