@@ -52,6 +52,12 @@ REAL_SAMPLES = {
         GENERATED + "NXtas.hdf5",
         FOCUS_TOF,
     ],  # fmt: skip
+    "neutron-tof-energy-transfer": [
+        FOCUS_TOF,
+        GENERATED + "NXtofraw.hdf5",
+        GENERATED + "NXdirecttof.hdf5",
+    ],  # fmt: skip
+    "laue-spot-finding": ["nexus-samples/APS/other/hdf5/ID34_not_complete.h5"],
 }
 # Runs that must give a real result, not a "no meaningful result" note.
 MEANINGFUL = {

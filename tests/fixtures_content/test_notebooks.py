@@ -28,17 +28,6 @@ MANIFEST_SCHEMA = PROJECT_DIR / "registry" / "schemas" / "procedure-manifest.sch
 SLUGS = sorted(path.parent.name for path in PROCEDURES.glob("*/procedure.yaml"))
 FACILITIES = {"esrf", "diamond", "psi", "ill", "isis", "soleil", "desy", "maxiv", "aps", "ess"}
 DEMO_REPOSITORY = "https://github.com/analysis-registry-demo/procedures.git"
-# Procedures whose notebooks find their data by the NeXus rules and whose required_nexus lists
-# only NX classes; procedures added later join this set once they do the same.
-CLASS_LEVEL_REVIEWED = frozenset({
-    "arpes-band-dispersion", "em-lattice-fft", "em-particle-size", "ins-powder-sqw",
-    "mx-resolution-estimate", "mx-spot-finding", "powder-cubic-lattice-refinement",
-    "powder-peak-search", "reflectometry-kiessig-thickness", "reflectometry-reduction",
-    "sans-debye-polymer-fit", "sans-radial-averaging", "saxs-azimuthal-integration",
-    "saxs-guinier-analysis", "stxm-cluster-analysis", "stxm-optical-density",
-    "tomo-fbp-reconstruction", "tomo-rotation-centre", "xas-edge-normalisation",
-    "xas-exafs-extraction", "xps-survey-peak-identification", "xrf-element-identification",
-})  # fmt: skip
 
 
 @cache
@@ -162,8 +151,6 @@ def test_required_nexus_items_exist_in_the_example_file(examples, slug):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_required_nexus_items_are_class_level(slug):
     """Manifests ask for NeXus classes (found by the NeXus rules), never fixed paths."""
-    if slug not in CLASS_LEVEL_REVIEWED:
-        pytest.skip(f"{slug} was added after the class-level review of required_nexus")
     for version in manifest(slug)["versions"]:
         for required in version["inputs"]["required_nexus"]:
             assert not required.startswith("/"), f"{slug}: fixed path {required}"
