@@ -35,7 +35,8 @@ def curator_required(view):
     return wrapper
 
 
-def _curated_facilities(user):
+def curated_facilities(user):
+    """The facilities ``user`` may register procedures for."""
     return Facility.objects.all() if user.is_staff else user.curated_facilities.all()
 
 
@@ -51,11 +52,16 @@ def dashboard(request):
     drafts = ProcedureVersion.objects.filter(
         procedure__in=procedures, status=VersionStatus.DRAFT
     ).select_related("procedure")
-    context = {"procedures": procedures, "drafts": drafts}
+    unpublished = set(
+        procedures.exclude(
+            versions__status__in=[VersionStatus.PUBLISHED, VersionStatus.DEPRECATED]
+        ).values_list("pk", flat=True)
+    )
+    context = {"procedures": procedures, "drafts": drafts, "unpublished": unpublished}
     return page(request, "portal/curator/dashboard.html", context, nav="curator")
 
 
-def _register(request, form, document) -> bool:
+def register_document(request, form, document) -> bool:
     """Register ``document`` for the user; problems go on ``form``. True when registered."""
     try:
         result = register_manifest(document, by=request.user)
@@ -81,10 +87,10 @@ def _register(request, form, document) -> bool:
 @curator_required
 def register(request):
     """Register a procedure with one draft version through a form (validated as a manifest)."""
-    facilities = _curated_facilities(request.user)
+    facilities = curated_facilities(request.user)
     form = ProcedureForm(*bound_data(request), facilities=facilities)
     if request.method == "POST" and form.is_valid():
-        if _register(request, form, form.manifest()):
+        if register_document(request, form, form.manifest()):
             return redirect("portal:curator")
     status = 400 if request.method == "POST" else 200
     return page(request, "portal/curator/register.html", {"form": form}, status, nav="curator")
@@ -105,7 +111,7 @@ def upload_manifest(request):
                 for problem in error.problems:
                     form.add_error("manifest", f"{problem.pointer or '/'}: {problem.message}")
             else:
-                if _register(request, form, document):
+                if register_document(request, form, document):
                     return redirect("portal:curator")
     status = 400 if request.method == "POST" else 200
     return page(request, "portal/curator/manifest.html", {"form": form}, status, nav="curator")

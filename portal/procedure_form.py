@@ -7,6 +7,7 @@ from django import forms
 from ontologies.models import Term
 from registry.choices import VersionKind
 from registry.manifest import ManifestError
+from registry.services import procedure_to_manifest, version_to_manifest
 
 # JSON pointer prefixes of a one-version manifest, most specific first, and the form field each
 # problem is shown beside.
@@ -135,3 +136,52 @@ class ProcedureForm(forms.Form):
             field = field_for_pointer(problem.pointer)
             message = problem.message if field else f"{problem.pointer or '/'}: {problem.message}"
             self.add_error(field, message)
+
+
+def initial_from_version(version) -> dict:
+    """Initial values of a ProcedureForm describing a stored version and its procedure."""
+    procedure = version.procedure
+    return {
+        "name": procedure.name,
+        "slug": procedure.slug,
+        "summary": procedure.summary,
+        "description": procedure.description,
+        "license": procedure.license,
+        "techniques": "\n".join(procedure.techniques.values_list("iri", flat=True)),
+        "facilities": list(procedure.facilities.values_list("slug", flat=True)),
+        "version": version.version,
+        "kind": version.kind,
+        "repository": version.code_repository,
+        "commit": version.code_commit,
+        "entry_point": version.entry_point,
+        "container": version.container_image,
+        "input_schema": json.dumps(version.input_schema, indent=2),
+        "required_nexus": "\n".join(version.required_nexus or []),
+    }
+
+
+class EditVersionForm(ProcedureForm):
+    """Edit a draft version (and its procedure); slug and version number stay as they are."""
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, initial=initial_from_version(version), **kwargs)
+        self.version = version
+        for name in ("slug", "version"):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = "Fixed once registered."
+
+    def manifest(self) -> dict:
+        """The stored procedure's manifest with this version only, changed as the form says.
+
+        Starting from the stored manifest keeps what the form does not show (keywords,
+        citation, owners, resources, outputs, compute resources, changelog)."""
+        edited = super().manifest()
+        stored = procedure_to_manifest(self.version.procedure)
+        procedure = {**stored["procedure"], **edited["procedure"]}
+        if not self.cleaned_data.get("description"):
+            procedure["description"] = ""
+        entry = version_to_manifest(self.version)
+        entry.update(edited["versions"][0])
+        if not self.cleaned_data.get("container"):
+            entry.pop("container", None)
+        return {"manifest_version": 1, "procedure": procedure, "versions": [entry]}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import curator, runs, views
+from portal import curator, curator_manage, runs, views
 
 app_name = "portal"
 
@@ -25,4 +25,20 @@ urlpatterns = [
     path("curator/register/", curator.register, name="curator_register"),
     path("curator/manifest/", curator.upload_manifest, name="curator_manifest"),
     path("curator/versions/<int:pk>/publish/", curator.publish, name="curator_publish"),
+    path("curator/versions/<int:pk>/edit/", curator_manage.edit_version, name="curator_edit"),
+    path(
+        "curator/versions/<int:pk>/delete/",
+        curator_manage.delete_version,
+        name="curator_delete_version",
+    ),
+    path(
+        "curator/versions/<int:pk>/deprecate/",
+        curator_manage.deprecate,
+        name="curator_deprecate",
+    ),
+    path(
+        "curator/procedures/<slug:slug>/delete/",
+        curator_manage.delete_procedure,
+        name="curator_delete_procedure",
+    ),
 ]
