@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from registry import services
+from tests.production.servers import private_postgres, private_redis  # noqa: F401 (fixtures)
 from tests.registry.factories import (
     FacilityFactory,
     UserFactory,

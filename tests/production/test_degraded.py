@@ -1,0 +1,136 @@
+"""Degraded modes, never a 500: search cluster down, broker down, database restarted.
+
+The servers stopped here are private ones (tests/production/servers.py), so the shared test
+servers keep serving other tests meanwhile.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from execution.choices import RunState
+from execution.models import Run
+from tests.production.servers import free_port, stop_process_group, wait_port
+from tests.registry.factories import SAXS
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def broker(private_redis, settings):
+    """This process's Celery app sends to the private Redis (not eager)."""
+    from config.celery import app
+
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=private_redis.url, task_always_eager=False,
+                    broker_connection_timeout=2, broker_connection_max_retries=1)  # fmt: skip
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield private_redis
+    app.conf.update(saved)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_answers_503_with_retry_after_and_leaves_no_queued_run(registry, broker):
+    client = APIClient()
+    client.force_authenticate(registry["own_curator"])
+    body = {"version": "saxs-integration@1.0.0", "parameters": {}, "backend": "local"}
+    assert client.post("/api/v1/runs/", body, format="json").status_code == 201
+
+    broker.stop()
+    started = time.monotonic()
+    response = client.post("/api/v1/runs/", body, format="json")
+    assert time.monotonic() - started < 30, "an unreachable broker must fail fast"
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert int(response["Retry-After"]) > 0
+    assert (
+        not Run.objects.exclude(state=RunState.QUEUED).exclude(state=RunState.SYSTEM_ERROR).exists()
+    )
+    assert Run.objects.filter(state=RunState.QUEUED).count() == 1  # only the first, sent one
+
+    broker.start()
+    from config.celery import app
+
+    app._pool = None
+    assert client.post("/api/v1/runs/", body, format="json").status_code == 201
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="recommender: no fallback to the embedded backend yet")
+def test_search_cluster_down_falls_back_to_embedded_backend(registry, settings):
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    cache.clear()
+    response = APIClient().post("/api/v1/recommendations/", {"techniques": [SAXS]}, format="json")
+    assert response.status_code == 200, response.content[:300]
+    answer = response.json()
+    assert answer["degraded"] is True and answer["degraded_reason"]
+    assert [r["procedure"] for r in answer["results"]] == ["saxs-integration"]
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.django_db
+def test_search_cluster_down_is_never_a_500(registry, settings):
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"
+    client = APIClient(raise_request_exception=False)
+    for method, url, body in [
+        ("post", "/api/v1/recommendations/", {"techniques": [SAXS]}),
+        ("get", "/api/v1/search/", {"q": "saxs"}),
+    ]:
+        response = getattr(client, method)(url, body, format="json" if method == "post" else None)
+        assert (
+            response.status_code < 500 or response.status_code == 503
+        ), f"{method.upper()} {url}: {response.status_code}"
+
+
+def get_json(url: str):
+    """(status, body) of a GET; connection failures are status 0."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    except OSError:
+        return 0, None
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_app_recovers_after_a_database_restart(private_postgres, tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECURE_"))}
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1", VAR_DIR=str(tmp_path),
+        SECURE_SSL_REDIRECT="false", WEB_WORKERS="2", PORT=str(port),
+        DATABASE_URL=private_postgres.url, DATABASE_CONN_MAX_AGE="600",
+    )  # fmt: skip
+    server = subprocess.Popen([str(PROJECT / "scripts/serve"), "--migrate"], cwd=PROJECT, env=env,
+                              start_new_session=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api/v1/procedures/"
+    try:
+        wait_port(port, timeout=120)
+        assert all(get_json(url)[0] == 200 for _ in range(6))  # persistent connections open
+        private_postgres.stop()
+        down = {get_json(url)[0] for _ in range(3)}
+        private_postgres.start()
+        after = [get_json(url)[0] for _ in range(10)]
+        print(f"statuses while the database is down: {sorted(down)}")
+        assert after == [200] * 10, f"while down: {down}; after the restart: {after}"
+    finally:
+        stop_process_group(server)
