@@ -190,9 +190,14 @@ def add_result(crate: ROCrate, result, index: int, run: Run | None, scratch: Pat
         unpacked = scratch / "runs" / str(run.pk)
         if not unpacked.exists():
             shutil.unpack_archive(str(crate_path(run)), str(unpacked), "zip")
-            crate.add_subcrate(unpacked, dest_path=f"runs/{run.pk}/", properties={
-                "name": f"Workflow Run Crate of run {run.pk}",
-            })  # fmt: skip
+            crate.add_dataset(
+                unpacked,
+                dest_path=f"runs/{run.pk}/",
+                properties={
+                    "name": f"Workflow Run Crate of run {run.pk}",
+                    "conformsTo": {"@id": "https://w3id.org/ro/crate/1.1"},
+                },
+            )
         properties["isBasedOn"] = {"@id": f"runs/{run.pk}/"}
         entry["run_crate"] = f"runs/{run.pk}/"
     crate.add(ContextEntity(crate, f"#result-{index}", properties))
