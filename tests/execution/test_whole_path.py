@@ -6,6 +6,7 @@ Also: a real worker consumes from the default server-less filesystem broker (wha
 """
 
 import io
+import time
 
 import pytest
 from django.core.management import call_command
@@ -97,6 +98,10 @@ def test_a_worker_consumes_from_the_filesystem_broker(filesystem_broker, setting
         run = services.create_run(version=version, owner=user, parameters={"scale": 2})
         wait_for_state(run, ENDED, timeout=60)
         assert run.state == RunState.COMPLETE, (run.error, run.log)
+        deadline = time.monotonic() + 15  # the message file goes once the task is acked
+        while list((filesystem_broker / "out").iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [p.read_text()[:300] for p in (filesystem_broker / "out").iterdir()]
     finally:
         worker.stop()
-    assert not list((filesystem_broker / "out").iterdir())  # the message was consumed
+    assert not left, left
