@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from datasets.models import Dataset
+from publications.models import Publication
 from registry.choices import ProcedureStatus, ResourceKind
 from registry.models import Facility, Procedure, ProcedureVersion, Resource
 
@@ -25,6 +26,7 @@ def snapshot() -> dict:
         "resources": Resource.objects.count(),
         "facilities": Facility.objects.count(),
         "datasets": list(Dataset.objects.order_by("pid").values("pid", "updated")),
+        "publications": list(Publication.objects.order_by("doi").values("doi", "title")),
     }
 
 
@@ -40,6 +42,7 @@ def test_demo_is_rich_enough(demo):
     assert learning.count() >= 20
     assert all(r.techniques.exists() for r in learning)
     assert Dataset.objects.count() >= 10
+    assert Publication.objects.filter(is_demo=True).count() >= 4
     for procedure in Procedure.objects.all():
         assert "demo" in procedure.description.lower(), procedure.slug
         assert procedure.versions.exists()

@@ -1,4 +1,5 @@
-"""Load the demo content: ontology snapshot, facilities, procedures, and demo users."""
+"""Load the demo content: ontology snapshot, facilities, procedures, example datasets, demo
+publications and demo users."""
 
 import os
 from pathlib import Path
@@ -12,6 +13,7 @@ from tqdm import tqdm
 from datasets.examples import EXAMPLES, write_examples
 from datasets.services import register_dataset
 from ontologies.services import load_snapshot
+from publications.demo import load_demo_publications
 from registry import demo
 from registry.manifest import ManifestError
 from registry.models import Facility
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             raise CommandError(f"a demo manifest is invalid: {error}") from error
         self.stdout.write(f"procedures: {counts}")
         self.stdout.write(f"example datasets: {self._datasets()}")
+        self.stdout.write(f"demo publications: {load_demo_publications()}")
         if not no_users:
             self._users()
         self.stdout.write(self.style.SUCCESS("demo content loaded"))
