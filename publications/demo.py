@@ -6,32 +6,15 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from datasets.examples import EXAMPLES, write_examples
-from datasets.services import register_dataset
+from datasets.demo import demo_dataset_pid, ensure_demo_datasets
 from publications.models import Publication
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "publications"
-DEMO_PID_PREFIX = "10.5072/demo:"
 
 
 def demo_files(directory: Path = FIXTURES) -> list[Path]:
     """The demo publication files."""
     return sorted(directory.glob("*.yaml"))
-
-
-def demo_dataset_pid(example_slug: str) -> str:
-    """The PID ``load_demo`` gives the example dataset of ``example_slug``."""
-    return DEMO_PID_PREFIX + Path(EXAMPLES[example_slug].file_name).stem
-
-
-def ensure_demo_datasets(slugs: set[str]) -> None:
-    """Write (when missing) and register the example files of ``slugs`` under VAR_DIR/data."""
-    directory = Path(settings.VAR_DIR) / "data" / "examples"
-    missing = [s for s in sorted(slugs) if not (directory / EXAMPLES[s].file_name).exists()]
-    if missing:
-        write_examples(directory, missing)
-    for slug in sorted(slugs):
-        register_dataset(directory / EXAMPLES[slug].file_name, pid=demo_dataset_pid(slug))
 
 
 def results_of(document: dict, directory: Path) -> list[dict]:

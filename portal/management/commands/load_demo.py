@@ -2,16 +2,12 @@
 publications and demo users."""
 
 import os
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from tqdm import tqdm
 
-from datasets.examples import EXAMPLES, write_examples
-from datasets.services import register_dataset
+from datasets.demo import ensure_demo_datasets
 from ontologies.services import load_snapshot
 from publications.demo import load_demo_publications
 from registry import demo
@@ -45,25 +41,11 @@ class Command(BaseCommand):
         except ManifestError as error:
             raise CommandError(f"a demo manifest is invalid: {error}") from error
         self.stdout.write(f"procedures: {counts}")
-        self.stdout.write(f"example datasets: {self._datasets()}")
+        self.stdout.write(f"example datasets: {ensure_demo_datasets(progress=True)}")
         self.stdout.write(f"demo publications: {load_demo_publications()}")
         if not no_users:
             self._users()
         self.stdout.write(self.style.SUCCESS("demo content loaded"))
-
-    def _datasets(self) -> dict:
-        """Write the example NeXus files under var/data/examples and register them as datasets."""
-        directory = Path(settings.VAR_DIR) / "data" / "examples"
-        directory.mkdir(parents=True, exist_ok=True)
-        missing = [slug for slug, ex in EXAMPLES.items() if not (directory / ex.file_name).exists()]
-        if missing:
-            write_examples(directory, missing)
-        paths = [directory / example.file_name for example in EXAMPLES.values()]
-        counts: dict[str, int] = {}
-        for path in tqdm(paths, desc="example datasets", unit="file"):
-            registration = register_dataset(path, pid=f"10.5072/demo:{path.stem}")
-            counts[str(registration.status)] = counts.get(str(registration.status), 0) + 1
-        return counts
 
     @transaction.atomic
     def _users(self) -> None:
