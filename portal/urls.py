@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import curator, curator_manage, runs, views
+from portal import curator, curator_manage, publication_pages, runs, views
 
 app_name = "portal"
 
@@ -16,6 +16,14 @@ urlpatterns = [
     path("datasets/", views.datasets, name="datasets"),
     path("datasets/<path:pid>/", views.dataset_detail, name="dataset"),
     path("upload/", views.upload, name="upload"),
+    path("publications/", publication_pages.publications, name="publications"),
+    path(
+        "publications/<path:doi>/reproduce/",
+        publication_pages.reproduce,
+        name="publication_reproduce",
+    ),
+    path("publications/<path:doi>/modify/", publication_pages.modify, name="publication_modify"),
+    path("publications/<path:doi>/", publication_pages.publication_detail, name="publication"),
     path("analyse/", runs.analyse, name="analyse"),
     path("runs/", runs.runs, name="runs"),
     path("runs/<uuid:run_id>/", runs.run_detail, name="run"),

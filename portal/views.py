@@ -17,6 +17,7 @@ from ontologies.services import descendant_ids, resolve_term
 from portal import catalogue
 from portal.forms import RunForm, UploadForm
 from portal.rendering import bound_data, dataset_as_panosc, jsonld_script, page
+from publications import services as publications
 from recommender import services as recommender
 from recommender.query import RecommendationQuery
 from registry.choices import ResourceKind, VersionStatus
@@ -80,6 +81,9 @@ def technique_detail(request, short_id: str):
         "datasets": Dataset.objects.visible_to(request.user)
         .filter(techniques__in=ids)
         .distinct()[:50],
+        "publication_list": publications.search_publications(
+            technique_iri=term.iri
+        ).prefetch_related("authors")[:50],
     }
     return page(request, "portal/technique.html", context, nav="techniques")
 
@@ -120,6 +124,7 @@ def procedure_detail(request, slug: str, run_form: RunForm | None = None, status
         "citation": procedure.citation or _citation(procedure, version),
         "resources": procedure.resources.order_by("kind", "title"),
         "jsonld": jsonld_script(procedure_jsonld(procedure, request)),
+        "publication_list": publications.publications_for_procedure(procedure)[:50],
     }
     return page(request, "portal/procedure.html", context, status=status, nav="procedures")
 
@@ -164,6 +169,7 @@ def dataset_detail(request, pid: str):
         "problem": problem,
         "backends": backends_for_facility(dataset.facility_slug),
         "facilities": facilities,
+        "publication_list": publications.publications_for_dataset(dataset)[:50],
         "jsonld": jsonld_script(dataset_jsonld(dataset_as_panosc(dataset, request))),
     }
     return page(request, "portal/dataset.html", context, nav="datasets")
