@@ -199,7 +199,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RunStateEnum": "execution.choices.RunState"},
+    # Several models have a "status" field: name each choice set (procedures and versions share
+    # the same one: draft, published, deprecated).
+    "ENUM_NAME_OVERRIDES": {
+        "RunStateEnum": "execution.choices.RunState",
+        "LifecycleStatusEnum": "registry.choices.VersionStatus",
+        "ReproductionStatusEnum": "publications.choices.ReproductionStatus",
+        "ComparisonStatusEnum": "publications.choices.ComparisonStatus",
+    },
 }
 
 # Search: "embedded" (default, no server) or "elasticsearch".
