@@ -18,6 +18,7 @@ from datasets.models import Dataset
 from ontologies.models import Term
 from portal.rendering import page
 from publications import services
+from publications.choices import ReproductionStatus
 from publications.models import Publication
 from publications.reproduction import latest_reproduction
 from registry.permissions import visible_versions
@@ -109,9 +110,11 @@ def reproduce(request, doi: str):
     except DomainError as exc:
         messages.error(request, f"Could not reproduce {publication.doi}: {exc}")
     else:
-        messages.success(
-            request, f"Reproduction started: {reproduction.get_status_display().lower()}."
-        )
+        if reproduction.status == ReproductionStatus.RUNNING:
+            messages.info(request, "Reproduction started; its runs are still going.")
+        else:
+            verdict = reproduction.get_status_display().lower()
+            messages.success(request, f"Reproduction finished: {verdict}.")
     url = reverse("portal:publication", kwargs={"doi": publication.doi})
     return redirect(url + "#reproduction")
 

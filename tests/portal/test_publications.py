@@ -116,6 +116,7 @@ def test_reproduce_button_runs_and_shows_the_verdict(
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(f"/publications/{DOI}/reproduce/")
     assert page.status_code == 302 and page["Location"].endswith("#reproduction")
+    assert "Reproduction started" in client.get(page["Location"]).content.decode()
     html = client.get(f"/publications/{DOI}/").content.decode()
     comparison = ResultComparison.objects.get()
     assert comparison.run.state == "COMPLETE", comparison.run.error

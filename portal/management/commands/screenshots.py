@@ -21,6 +21,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SAXS_PID = "10.5072/demo:saxs"
+DEMO_PUBLICATION = "/publications/10.5072/demo.saxs-silica/"
 PUBLIC_PAGES = [
     ("home", "/"),
     ("search", "/?q=saxs"),
@@ -31,6 +32,8 @@ PUBLIC_PAGES = [
     ("datasets", "/datasets/"),
     ("login", "/accounts/login/"),
     ("upload", "/upload/"),
+    ("publications", "/publications/"),
+    ("publication", DEMO_PUBLICATION),
 ]
 CURATOR_PAGES = [
     ("dataset", "/datasets/{pid}/"),
@@ -113,6 +116,10 @@ class Command(BaseCommand):
                 page.goto(base + path.format(pid=SAXS_PID))
                 page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
             self._shoot_run(page, base, folder)
+            self._shoot_after_click(page, base + "/curator/", "Edit", folder / "curator-edit.png")
+            self._shoot_after_click(
+                page, base + DEMO_PUBLICATION, "Reproduce", folder / "publication-reproduced.png"
+            )
             browser.close()
         return len(list(folder.glob("*.png")))
 
@@ -124,3 +131,12 @@ class Command(BaseCommand):
             buttons.first.click()
             page.wait_for_load_state()
             page.screenshot(path=str(folder / "run.png"), full_page=True)
+
+    def _shoot_after_click(self, page, url: str, text: str, path: Path) -> None:
+        """Open ``url``, press the first link or button saying ``text``, shoot the result."""
+        page.goto(url)
+        target = page.get_by_role("button", name=text).or_(page.get_by_role("link", name=text))
+        if target.count():
+            target.first.click()
+            page.wait_for_load_state()
+            page.screenshot(path=str(path), full_page=True)
