@@ -10,6 +10,7 @@ must match the declared rule, and no response to a role without access may conta
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
@@ -135,8 +136,8 @@ def walk(patterns, prefix=""):
 def methods_of(callback) -> list[str]:
     """The HTTP methods a view answers (besides HEAD and OPTIONS)."""
     actions = getattr(callback, "actions", None)
-    if actions:
-        return sorted(actions)
+    if actions:  # DRF adds "head" to this dict on the first GET
+        return sorted(set(actions) - {"head", "options"})
     view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     if view is None:
         return ["get"]
@@ -216,6 +217,7 @@ def test_every_route_is_declared():
 
 
 def test_permission_matrix(world, registry):
+    cache.clear()  # upload throttle counters of earlier tests must not answer 429 here
     problems = []
     clients = {}
     for role in ROLES:
