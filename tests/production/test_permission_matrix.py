@@ -257,3 +257,41 @@ def test_permission_matrix(world, registry):
                 elif role not in writers and status not in DENIED_WRITE:
                     problems.append(f"{where}, expected denied")
     assert not problems, "\n".join(problems)
+
+
+PORTAL_PAGES = {  # page: who gets 200 (others are redirected to log in, or get 403/404)
+    "/procedures/saxs-draft/": OWNERS,
+    f"/datasets/{PRIVATE_PID}/": OWNERS,
+    "/runs/{run}/": OWNERS,
+    "/runs/{run}/status.json": OWNERS,
+    "/curator/": CURATORS,
+    "/runs/": AUTH,
+    "/procedures/": EVERYONE,
+    "/datasets/": EVERYONE,
+}
+
+
+def test_portal_pages_leak_nothing(world, registry, client):
+    run = world["values"]["run_id"]
+    problems = []
+    for page, readers in PORTAL_PAGES.items():
+        url = page.format(run=run)
+        for role in ROLES:
+            client.logout()
+            if registry[role] is not None:
+                client.force_login(registry[role])
+            response = client.get(url)
+            body = response.content.decode(errors="replace")
+            if role in readers and response.status_code != 200:
+                problems.append(f"GET {url} as {role}: {response.status_code}, expected 200")
+            if role not in readers:
+                if response.status_code not in DENIED:
+                    problems.append(f"GET {url} as {role}: {response.status_code}, expected denied")
+                leaked = [s for s in world["secrets"] if s in body and s not in url]
+                if leaked:
+                    problems.append(f"GET {url} as {role} leaks {leaked}")
+            elif readers is not OWNERS:  # pages everyone may read must not list others' secrets
+                leaked = [s for s in world["secrets"] if s in body]
+                if leaked and role not in ("own_curator", "staff"):
+                    problems.append(f"GET {url} as {role} leaks {leaked}")
+    assert not problems, "\n".join(problems)
