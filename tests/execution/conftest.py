@@ -1,10 +1,10 @@
 """Fixtures of the execution tests: a tiny procedure, users, settings, a real Celery worker.
 
 Tests that need a worker run it as a subprocess against a real Redis. The worker must see
-the test database, so for this folder the test database is a file (not SQLite's in-memory
-database) and the worker is pointed at it through ``EXECUTION_TEST_DB``
-(``tests.execution.worker_settings``); those tests use ``django_db(transaction=True)`` so
-their writes are committed where the worker can read them.
+the test database: on SQLite the test database is a file (not the in-memory one), on
+PostgreSQL it is the test database the run created; either way the worker is pointed at it by
+name through ``EXECUTION_TEST_DB`` (``tests.execution.worker_settings``), and those tests use
+``django_db(transaction=True)`` so their writes are committed where the worker can read them.
 """
 
 import os
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from registry.choices import VersionStatus
 from registry.models import Procedure, ProcedureVersion
@@ -140,7 +141,7 @@ class Worker:
         env = dict(os.environ)
         env.update(
             DJANGO_SETTINGS_MODULE="tests.execution.worker_settings",
-            EXECUTION_TEST_DB=str(TEST_DB),
+            EXECUTION_TEST_DB=str(connection.settings_dict["NAME"]),
             CELERY_BROKER_URL=self.broker_url,
             CELERY_RESULT_BACKEND="",
             CELERY_TASK_ALWAYS_EAGER="false",
@@ -211,7 +212,6 @@ def celery_redis(redis_url, settings):
     """Point this process's Celery app at Redis (not eager) and purge the queue."""
     from config.celery import app
 
-    require(TEST_DB is not None, "worker tests need the SQLite file test database")
     saved = {
         k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options")
     }

@@ -11,6 +11,7 @@ import time
 import pytest
 from django.core.management import call_command
 
+from config.celery import filesystem_broker_options
 from datasets.examples import write_examples
 from datasets.services import register_dataset
 from execution import services
@@ -18,8 +19,7 @@ from execution.choices import RunState
 from execution.models import Run
 from ontologies.services import load_snapshot
 from registry import demo
-from tests.conftest import require
-from tests.execution.conftest import TEST_DB, Worker, wait_for_state
+from tests.execution.conftest import Worker, wait_for_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ENDED = {RunState.COMPLETE, RunState.EXECUTOR_ERROR, RunState.SYSTEM_ERROR, RunState.CANCELED}
@@ -65,22 +65,14 @@ def filesystem_broker(settings, tmp_path):
     """This process's Celery app on a filesystem broker in a temporary folder."""
     from config.celery import app
 
-    require(TEST_DB is not None, "worker tests need the SQLite file test database")
     folder = tmp_path / "broker"
     saved = {
         k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options")
     }
-    for sub in ("out", "processed"):
-        (folder / sub).mkdir(parents=True)
     app.conf.update(
         broker_url="filesystem://",
         task_always_eager=False,
-        broker_transport_options={
-            "data_folder_in": str(folder / "out"),
-            "data_folder_out": str(folder / "out"),
-            "processed_folder": str(folder / "processed"),
-            "store_processed": False,
-        },
+        broker_transport_options=filesystem_broker_options(folder),
     )
     app._pool = None
     app.amqp._producer_pool = None
