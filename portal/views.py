@@ -1,9 +1,5 @@
 """Portal pages for scientists: search, techniques, procedures, datasets and uploads."""
 
-import tempfile
-from pathlib import Path
-
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -11,6 +7,7 @@ from django.urls import reverse
 from config.api.errors import DomainError
 from datasets.models import Dataset
 from datasets.services import extract_summary, nexus_tree
+from datasets.uploads import PayloadTooLargeError, temporary_upload
 from execution.backends import backends_for_facility
 from ontologies.models import Term
 from ontologies.services import descendant_ids, resolve_term
@@ -199,17 +196,11 @@ def _summarise_upload(form: UploadForm):
     """Copy the upload into a temporary file and extract its summary (errors go on the form)."""
     from datasets.nexus import NexusError
 
-    upload = form.cleaned_data["file"]
-    if upload.size and upload.size > settings.UPLOAD_MAX_BYTES:
-        form.add_error("file", f"The file is larger than {settings.UPLOAD_MAX_BYTES} bytes.")
-        return None
-    with tempfile.TemporaryDirectory() as folder:
-        temporary = Path(folder) / "upload.nxs"
-        with temporary.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        try:
+    try:
+        with temporary_upload(form.cleaned_data["file"]) as temporary:
             return extract_summary(temporary)
-        except (NexusError, OSError) as exc:
-            form.add_error("file", f"Not a readable NeXus file: {exc}")
-            return None
+    except PayloadTooLargeError as exc:
+        form.add_error("file", exc.message)
+    except (NexusError, OSError) as exc:
+        form.add_error("file", f"Not a readable NeXus file: {exc}")
+    return None

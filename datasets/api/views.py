@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from datasets.api.serializers import (
 from datasets.choices import DatasetOrigin
 from datasets.models import Dataset
 from datasets.plotting import dataset_plot_png
+from datasets.uploads import check_declared_size, temporary_upload
 
 PID_EXAMPLE = "10.5072/demo:saxs-001"
 DATASET_EXAMPLE = {
@@ -51,13 +51,6 @@ DATASET_EXAMPLE = {
 ERROR_EXAMPLE = {"error": {"code": "path_outside_data_roots", "message": "...", "details": {}}}
 
 
-class PayloadTooLargeError(DomainError):
-    """An upload larger than ``UPLOAD_MAX_BYTES``."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    code = "too_large"
-
-
 class IsOwnerOrStaffForWrites(permissions.IsAuthenticatedOrReadOnly):
     """Anyone reads what they may see; only the owner or staff delete a dataset."""
 
@@ -66,27 +59,6 @@ class IsOwnerOrStaffForWrites(permissions.IsAuthenticatedOrReadOnly):
         if request.method in permissions.SAFE_METHODS:
             return True
         return request.user.is_staff or obj.owner_id == request.user.pk
-
-
-def upload_too_large(size: int) -> PayloadTooLargeError:
-    """The error for an upload of ``size`` bytes over the limit."""
-    limit = settings.UPLOAD_MAX_BYTES
-    return PayloadTooLargeError(
-        f"The upload is {size} bytes; the limit is {limit} bytes.",
-        details={"size": size, "limit": limit},
-    )
-
-
-def copy_upload(upload, target: Path) -> int:
-    """Copy an uploaded file to ``target`` in chunks, stopping at the size limit."""
-    written = 0
-    with open(target, "wb") as handle:
-        for chunk in upload.chunks():
-            written += len(chunk)
-            if written > settings.UPLOAD_MAX_BYTES:
-                raise upload_too_large(written)
-            handle.write(chunk)
-    return written
 
 
 def extract_or_400(path: Path):
@@ -225,17 +197,11 @@ class DatasetViewSet(
     )
     def extract(self, request):
         """Read an uploaded file's summary from a temporary copy; store it only when asked."""
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.UPLOAD_MAX_BYTES + 64 * 1024:
-            raise upload_too_large(declared)
+        check_declared_size(request.META.get("CONTENT_LENGTH"))
         serializer = ExtractUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size and upload.size > settings.UPLOAD_MAX_BYTES:
-            raise upload_too_large(upload.size)
-        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-            temporary = Path(folder) / "upload.nxs"
-            copy_upload(upload, temporary)
+        with temporary_upload(upload) as temporary:
             summary = extract_or_400(temporary)
             techniques, reason = services.infer(summary)
             data = summary.to_dict()

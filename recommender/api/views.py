@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -15,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from datasets.api.views import copy_upload, upload_too_large
 from datasets.models import Dataset
+from datasets.uploads import check_declared_size, temporary_upload
 from recommender import services
 from recommender.api import serializers as s
 from recommender.query import RecommendationQuery
@@ -163,17 +159,11 @@ class RecommendationUploadView(APIView):
     )
     def post(self, request):
         """Copy the upload to a temporary file (size-limited), extract, recommend, delete."""
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > settings.UPLOAD_MAX_BYTES + 64 * 1024:
-            raise upload_too_large(declared)
+        check_declared_size(request.META.get("CONTENT_LENGTH"))
         body = s.RecommendationUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
-        if upload.size and upload.size > settings.UPLOAD_MAX_BYTES:
-            raise upload_too_large(upload.size)
-        with tempfile.TemporaryDirectory(prefix="recommend-") as folder:
-            temporary = Path(folder) / "upload.nxs"
-            copy_upload(upload, temporary)
+        with temporary_upload(upload, prefix="recommend-") as temporary:
             answer = services.recommend_for_file(temporary, **_options(request.data))
         answer["query"]["label"] = upload.name
         return Response(answer)
