@@ -23,7 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from common import PROJECT_DIR, percentile
+from common import setup_django as setup_common
+
 DISPATCH_RUNS = int(os.environ.get("BENCH_DISPATCH_RUNS", 50))
 THROUGHPUT_RUNS = int(os.environ.get("BENCH_THROUGHPUT_RUNS", 200))
 WORKERS = 2
@@ -56,14 +58,9 @@ def environment(workdir: str) -> dict:
 
 def setup_django(workdir: str):
     """Configure Django on a fresh SQLite database, migrate, and make one procedure version."""
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ.update(environment(workdir))
-    import django
-    from django.core.management import call_command
+    setup_common(workdir, **environment(workdir))
     from django.db import connection
 
-    django.setup()
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode=WAL")  # readers and one writer at a time
     from django.contrib.auth import get_user_model
@@ -187,12 +184,6 @@ def version_of(reference: str):
     from execution.api.serializers import find_version
 
     return find_version(reference)
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The ``share`` percentile (0-1) by the nearest-rank method."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def main() -> None:

@@ -6,30 +6,14 @@ Prints figures and the 10k/1k ratio of per-lookup cost (close to 1 means size do
 
 import os
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from common import PROJECT_DIR, setup_django
+
 SHARED_DIR = Path(os.environ.get("SHARED_DIR", PROJECT_DIR.parent / "shared"))
 LOOKUPS = 300
-
-
-def setup_django(workdir: str) -> None:
-    """Configure Django on a fresh SQLite database inside ``workdir`` and migrate it."""
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="true",
-        VAR_DIR=workdir,
-        DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
-    )
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def timed(function, *args, **kwargs):

@@ -15,12 +15,11 @@ import logging
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from common import percentile, setup_django
+
 TERMS = 3_000
 PROCEDURES = 10_000
 DATASETS = int(os.environ.get("BENCH_DATASETS", 100_000))
@@ -29,29 +28,10 @@ K = 5
 SEED = 11
 
 
-def setup_django(workdir: str) -> None:
-    """Configure Django on a fresh SQLite database inside ``workdir`` and migrate it."""
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="true",
-        VAR_DIR=workdir,
-        DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
-        SEARCH_BACKEND="embedded",  # signals must not sync anything while the catalogue is built
-        ELASTICSEARCH_INDEX_PREFIX="bench-recommender",
-    )
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+def setup(workdir: str) -> None:
+    """Django on a fresh database; signals must not sync anything while the catalogue is built."""
+    setup_django(workdir, SEARCH_BACKEND="embedded", ELASTICSEARCH_INDEX_PREFIX="bench-recommender")
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # one line per request
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The ``share`` percentile (0-1) of ``values`` by the nearest-rank method."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def build_ontology(rng: random.Random) -> list[int]:
@@ -270,7 +250,7 @@ def timed_step(label: str, function, *args):
 def main() -> None:
     """Build the catalogue, then measure."""
     with tempfile.TemporaryDirectory(prefix="bench-recommender-") as workdir:
-        setup_django(workdir)
+        setup(workdir)
         from datasets.models import Dataset
         from recommender.backends.embedded import EmbeddedBackend
         from recommender.query import RecommendationQuery
