@@ -16,6 +16,24 @@ from tests.registry.factories import (
 
 
 @pytest.fixture
+def wsgi_keeps_connection():
+    """Calls through the raw WSGI handler must not close the test's database connection.
+
+    Django's test client disconnects ``close_old_connections`` from the request signals; a
+    bare WSGI call (schemathesis) does not, and on PostgreSQL closing the connection inside the
+    test transaction breaks every later query.
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def terms(db):
     """SAS ⊃ {SAXS, SANS}."""
     return small_hierarchy()

@@ -171,7 +171,7 @@ def world(registry, terms):
     )
     private.techniques.add(terms["saxs"])
     run = Run.objects.create(version=published, owner=own, dataset=private, parameters={})
-    NexusDefinitionMapping.objects.create(definition="NXsas", term=terms["saxs"])
+    NexusDefinitionMapping.objects.get_or_create(definition="NXsas", term=terms["saxs"])
     instrument = Instrument.objects.create(
         facility_id=registry["own_curator"].curated_facilities.get().pk, slug="id02", name="ID02"
     )
