@@ -39,6 +39,8 @@ KNOWN_SCHEMA_MISMATCHES = {
     ("GET", "/api/v1/techniques/tree/"),
     ("GET", "/panosc/Datasets"),
     ("GET", "/panosc/Documents"),
+    ("GET", "/api/v1/datasets/"),
+    ("GET", "/api/v1/datasets/{pid}/"),
 }
 
 
