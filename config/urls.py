@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 api_v1 = [
     path("", include("ontologies.api.urls")),
@@ -15,7 +14,6 @@ api_v1 = [
     path("", include("execution.api.urls")),
     path("", include("publications.api.urls")),
     path("", include("audit.api.urls")),  # token revocation, audit log
-    path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 
 urlpatterns = [
