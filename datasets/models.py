@@ -67,6 +67,11 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["-creation_date", "pid"]
+        indexes = [
+            models.Index(fields=["-creation_date", "pid"], name="dataset_recent"),
+            models.Index(fields=["is_public", "-creation_date"], name="dataset_public_recent"),
+            models.Index(fields=["source_sha256"], name="dataset_source_sha256"),
+        ]
 
     def __str__(self) -> str:
         return self.pid

@@ -63,6 +63,10 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="run_owner_recent"),
+            models.Index(fields=["state", "lease_expires"], name="run_state_lease"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.version} run {self.id} ({self.state})"

@@ -79,6 +79,7 @@ class Procedure(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="procedure_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -150,6 +151,10 @@ class ProcedureVersion(models.Model):
             models.UniqueConstraint(
                 fields=["procedure", "version"], name="unique_procedure_version"
             )
+        ]
+        indexes = [
+            models.Index(fields=["procedure", "status"], name="version_procedure_status"),
+            models.Index(fields=["status", "-published_at"], name="version_status_published"),
         ]
 
     def __str__(self) -> str:
