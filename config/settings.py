@@ -302,6 +302,8 @@ REST_FRAMEWORK["NUM_PROXIES"] = env_int("NUM_PROXIES", 0) or None
 # anyone's; each revocation is an audit entry.
 # The audit log reads the acting user from the request being served.
 MIDDLEWARE = [*MIDDLEWARE, "audit.middleware.AuditRequestMiddleware"]
+# URL parameters with a control character (NUL breaks PostgreSQL) answer 404 before any query.
+MIDDLEWARE = [*MIDDLEWARE, "config.api.lookups.RejectControlCharactersMiddleware"]
 # Sessions and CSRF: cookies not readable by scripts, sent only same-site.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

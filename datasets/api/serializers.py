@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import BlankAsNullSlugField
 from datasets.models import Dataset, DatasetFile, Document, Parameter
 from datasets.services import nexus_tree
 
@@ -50,6 +51,9 @@ class DatasetListSerializer(serializers.ModelSerializer):
 
     techniques = TechniqueRefSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
+    facility_slug = BlankAsNullSlugField(
+        read_only=True, help_text="The facility's slug; null when the facility is unknown."
+    )
 
     class Meta:
         model = Dataset

@@ -157,7 +157,7 @@ class DatasetListView(PanoscListView):
         summary="PaNOSC: search datasets",
         operation_id="panosc_datasets_list",
         parameters=[FILTER_PARAMETER, QUERY_PARAMETER],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: {"type": "array", "items": {"type": "object"}}},
         examples=[OpenApiExample("Datasets", value=[DATASET_EXAMPLE], response_only=True)],
     )
     def get(self, request):
@@ -189,7 +189,7 @@ class DocumentListView(PanoscListView):
         summary="PaNOSC: search documents",
         operation_id="panosc_documents_list",
         parameters=[FILTER_PARAMETER, QUERY_PARAMETER],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: {"type": "array", "items": {"type": "object"}}},
         examples=[OpenApiExample("Documents", value=[DOCUMENT_EXAMPLE], response_only=True)],
     )
     def get(self, request):

@@ -109,6 +109,17 @@ class TreeNodeSerializer(serializers.Serializer):
     children = serializers.ListField(child=serializers.DictField(), required=False)
 
 
+class TreeJsonLdSerializer(serializers.Serializer):
+    """The technique tree as JSON-LD (``?format=jsonld``): the nodes, typed, in ``@graph``."""
+
+    def get_fields(self):
+        """``@context`` and ``@graph`` are not Python names, so the fields are built here."""
+        return {
+            "@context": serializers.DictField(help_text="SKOS and RDFS terms of the nodes."),
+            "@graph": TreeNodeSerializer(many=True),
+        }
+
+
 class MappedTermSerializer(serializers.ModelSerializer):
     """A term an NXDL definition is mapped to, with the mapping's confidence."""
 

@@ -2,7 +2,12 @@
 
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -17,6 +22,7 @@ from ontologies.api.serializers import (
     NexusDefinitionSerializer,
     TermDetailSerializer,
     TermSerializer,
+    TreeJsonLdSerializer,
     TreeNodeSerializer,
 )
 from ontologies.hierarchy import MAX_TREE_DEPTH, build_tree
@@ -93,7 +99,21 @@ class TechniqueViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Nested tree of techniques with counts",
         parameters=[ROOT_PARAMETER, DEPTH_PARAMETER],
-        responses=TreeNodeSerializer(many=True),
+        description=(
+            "A list of root nodes; as JSON-LD (`?format=jsonld` or `Accept: application/ld+json`) "
+            "an object with the nodes in `@graph`."
+        ),
+        # Both shapes under application/json too: clients (and schemathesis) that read only the
+        # first media type of a response still find the JSON-LD answer of ``?format=jsonld``.
+        responses={
+            (200, "application/json"): PolymorphicProxySerializer(
+                component_name="TechniqueTree",
+                serializers=[TreeNodeSerializer(many=True), TreeJsonLdSerializer],
+                resource_type_field_name=None,
+                many=False,
+            ),
+            (200, "application/ld+json"): TreeJsonLdSerializer,
+        },
         examples=[examples.TREE_EXAMPLE],
     )
     @action(

@@ -78,6 +78,10 @@ class RecommendationAnswerSerializer(serializers.Serializer):
 
     query = serializers.DictField()
     engine_version = serializers.CharField()
+    degraded = serializers.BooleanField(
+        help_text="True when the search cluster could not serve and the database answered."
+    )
+    degraded_reason = serializers.CharField(allow_blank=True, help_text="Why, when degraded.")
     count = serializers.IntegerField()
     results = RecommendationSerializer(many=True)
 
@@ -102,3 +106,29 @@ class SearchResultSerializer(serializers.Serializer):
     techniques = serializers.ListField(child=serializers.CharField())
     facilities = serializers.ListField(child=serializers.CharField())
     score = serializers.FloatField()
+
+
+class FacetValueSerializer(serializers.Serializer):
+    """One value of a facet and how many matches have it."""
+
+    value = serializers.CharField(help_text="What to pass as the facet's query parameter.")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SearchFacetsSerializer(serializers.Serializer):
+    """Counts over all matches (not only this page), most frequent first."""
+
+    technique = FacetValueSerializer(many=True, help_text="By technique IRI.")
+    facility = FacetValueSerializer(many=True, help_text="By facility slug.")
+    kind = FacetValueSerializer(many=True, help_text="By kind of procedure.")
+
+
+class SearchPageSerializer(serializers.Serializer):
+    """One page of search results with the facets of every match."""
+
+    count = serializers.IntegerField(help_text="How many procedures match.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchResultSerializer(many=True)
+    facets = SearchFacetsSerializer()

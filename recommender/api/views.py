@@ -32,6 +32,8 @@ ANSWER_EXAMPLE = OpenApiExample(
             "compatibility_checked": True,
         },
         "engine_version": "embedded/1.0.0",
+        "degraded": False,
+        "degraded_reason": "",
         "count": 1,
         "results": [
             {
@@ -217,19 +219,45 @@ class SearchView(generics.GenericAPIView):
 
     @extend_schema(
         summary="Search procedures",
-        description="Facet counts (technique, facility, kind) are over all matches.",
+        description="Facet counts (technique, facility, kind) are over all matches. "
+        "`degraded` is true (with `degraded_reason`) when the search cluster could not serve "
+        "and the database answered instead.",
         parameters=[
             OpenApiParameter("q", str),
             OpenApiParameter("technique", str, description="IRI; narrower terms included."),
             OpenApiParameter("facility", str),
             OpenApiParameter("kind", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int, description="At most 200."),
         ],
+        responses=s.SearchPageSerializer,
         examples=[
             OpenApiExample(
                 "Facets",
                 response_only=True,
                 value={
-                    "facets": {"kind": [{"value": "notebook", "label": "notebook", "count": 3}]}
+                    "count": 1,
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "procedure": "saxs-azimuthal-integration",
+                            "name": "SAXS azimuthal integration",
+                            "summary": "Integrates 2D SAXS images to I(q).",
+                            "version": "1.0.0",
+                            "kind": "notebook",
+                            "techniques": [SAXS],
+                            "facilities": ["esrf"],
+                            "score": 1.0,
+                        }
+                    ],
+                    "facets": {
+                        "technique": [
+                            {"value": SAXS, "label": "small angle x-ray scattering", "count": 1}
+                        ],
+                        "facility": [{"value": "esrf", "label": "esrf", "count": 1}],
+                        "kind": [{"value": "notebook", "label": "notebook", "count": 1}],
+                    },
                 },
             )
         ],
@@ -242,4 +270,6 @@ class SearchView(generics.GenericAPIView):
         page = self.paginate_queryset(answer["results"])
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         response.data["facets"] = answer["facets"]
+        response.data["degraded"] = answer["degraded"]
+        response.data["degraded_reason"] = answer["degraded_reason"]
         return response

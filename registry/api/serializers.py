@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import BlankAsNullURLField
 from ontologies.models import Term
 from registry.models import Facility, Instrument, Procedure, ProcedureVersion, Resource
 from registry.references import commit_url
@@ -19,6 +20,8 @@ class TermReferenceSerializer(serializers.ModelSerializer):
 class FacilitySerializer(serializers.ModelSerializer):
     """A facility."""
 
+    url = BlankAsNullURLField(max_length=200)
+
     class Meta:
         model = Facility
         fields = ["slug", "name", "short_name", "url", "country", "description"]
@@ -27,6 +30,7 @@ class FacilitySerializer(serializers.ModelSerializer):
 class InstrumentSerializer(serializers.ModelSerializer):
     """An instrument of a facility, with its techniques (IRIs on write)."""
 
+    url = BlankAsNullURLField(max_length=200)
     facility = serializers.SlugRelatedField(slug_field="slug", queryset=Facility.objects.all())
     techniques = serializers.SlugRelatedField(
         slug_field="iri", many=True, queryset=Term.objects.all(), required=False
@@ -193,4 +197,8 @@ class ValidationResultSerializer(serializers.Serializer):
 
     valid = serializers.BooleanField()
     errors = ManifestProblemSerializer(many=True)
-    plan = RegistrationResultSerializer()
+    plan = RegistrationResultSerializer(
+        allow_null=True,
+        help_text="What registering would do; null when the caller may not register it "
+        "(anonymous, or not a curator of its facilities).",
+    )

@@ -31,24 +31,11 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 CHECKS = (not_a_server_error, response_schema_conformance)
 # Operations whose responses do not match their schema yet (owners told; each is a strict xfail
 # in test_fuzz_regressions.py): only server errors are checked there until they are fixed.
-KNOWN_SCHEMA_MISMATCHES = {
-    ("GET", "/api/v1/facilities/"),
-    ("GET", "/api/v1/facilities/{slug}/"),
-    ("POST", "/api/v1/procedures/validate/"),
-    ("GET", "/api/v1/search/"),
-    ("GET", "/api/v1/techniques/tree/"),
-    ("GET", "/panosc/Datasets"),
-    ("GET", "/panosc/Documents"),
-    ("GET", "/api/v1/datasets/"),
-    ("GET", "/api/v1/datasets/{pid}/"),
-}
+KNOWN_SCHEMA_MISMATCHES: set[tuple[str, str]] = set()
 
 
-# A NUL character in the PID is a 500 on PostgreSQL only (strict xfails in the regressions).
-KNOWN_SERVER_ERRORS_ON_POSTGRESQL = {
-    ("GET", "/panosc/Datasets/{pid}"),
-    ("GET", "/panosc/Documents/{pid}"),
-}
+# Operations that are a 500 on PostgreSQL only (strict xfails in the regressions).
+KNOWN_SERVER_ERRORS_ON_POSTGRESQL: set[tuple[str, str]] = set()
 
 
 def checks_for(case) -> tuple:
