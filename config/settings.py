@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -213,6 +214,9 @@ SPECTACULAR_SETTINGS = {
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "embedded")
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "analysis-registry")
+# Replicas of the search index: a number, or a range ("0-1") that follows the cluster size
+# (no replica on one node, the default; one once a second data node joins).
+ELASTICSEARCH_REPLICAS = env_str("ELASTICSEARCH_REPLICAS", "0-1")
 
 # Celery: a filesystem broker by default, so one command runs everything without a server.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

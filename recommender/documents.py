@@ -18,6 +18,18 @@ from registry.models import ProcedureVersion
 INDEX_VERSION = "v1"
 
 
+def index_settings() -> dict:
+    """Shards and replicas of a new index, from ``settings.ELASTICSEARCH_REPLICAS``.
+
+    A number (``"0"``, ``"1"``) is a fixed replica count; a range (``"0-1"``, the default) lets
+    the cluster follow its size: no replica on one node, one as soon as a second data node joins.
+    """
+    replicas = str(settings.ELASTICSEARCH_REPLICAS).strip()
+    if "-" in replicas:
+        return {"number_of_shards": 1, "number_of_replicas": 0, "auto_expand_replicas": replicas}
+    return {"number_of_shards": 1, "number_of_replicas": int(replicas)}
+
+
 def alias_name() -> str:
     """The alias readers use; it points at one versioned index at a time."""
     return f"{settings.ELASTICSEARCH_INDEX_PREFIX}-procedure-versions"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from elasticsearch import Elasticsearch, helpers
@@ -15,17 +16,28 @@ from recommender.documents import (
     ProcedureVersionDocument,
     TermLookup,
     alias_name,
+    index_settings,
 )
 from recommender.engine import recommendable_versions
 
 _clients: dict[str, Elasticsearch] = {}
+# Seconds an index dropped from the alias lives on, so searches that resolved the alias just
+# before the swap still find their shards.
+OLD_INDEX_GRACE_SECONDS = 2.0
 
 
 def client() -> Elasticsearch:
-    """A client of ``settings.ELASTICSEARCH_URL`` (one per URL, reused)."""
+    """A client of ``settings.ELASTICSEARCH_URL`` (one per URL, reused).
+
+    The URL may list several nodes separated by commas; a request that cannot reach one node is
+    retried on another.
+    """
     url = settings.ELASTICSEARCH_URL
     if url not in _clients:
-        _clients[url] = Elasticsearch(url, request_timeout=30)
+        nodes = [node.strip() for node in url.split(",") if node.strip()]
+        _clients[url] = Elasticsearch(
+            nodes, request_timeout=30, retry_on_timeout=True, max_retries=max(3, len(nodes))
+        )
     return _clients[url]
 
 
@@ -34,6 +46,25 @@ def unavailable(exc: Exception) -> ServiceUnavailableError:
     return ServiceUnavailableError(
         f"Elasticsearch at {settings.ELASTICSEARCH_URL} is not reachable: {exc}"
     )
+
+
+def is_unavailable(exc: Exception) -> bool:
+    """Whether ``exc`` means the cluster cannot serve now (unreachable, no master, overloaded)."""
+    if isinstance(exc, es_exceptions.ConnectionError | es_exceptions.ConnectionTimeout):
+        return True
+    status = getattr(exc, "status_code", None) if isinstance(exc, es_exceptions.ApiError) else None
+    return isinstance(status, int) and (status >= 500 or status == 429)
+
+
+@contextmanager
+def reachable() -> Iterator[None]:
+    """Turn the errors of a cluster that cannot serve into :class:`ServiceUnavailableError`."""
+    try:
+        yield
+    except (es_exceptions.TransportError, es_exceptions.ApiError) as exc:
+        if is_unavailable(exc):
+            raise unavailable(exc) from exc
+        raise
 
 
 def indexable_versions():
@@ -47,12 +78,18 @@ def indexable_versions():
 
 
 def create_index(name: str) -> None:
-    """Create index ``name`` with the document mapping."""
-    ProcedureVersionDocument._index.clone(name).create(using=client())
+    """Create index ``name`` with the document mapping and :func:`index_settings`."""
+    index = ProcedureVersionDocument._index.clone(name)
+    index.settings(**index_settings())
+    index.create(using=client())
 
 
 def rebuild(progress: Callable[[int], None] | None = None, chunk_size: int = 500) -> dict:
-    """Write every indexable version into a new index, then swap the alias in one call."""
+    """Write every indexable version into a new index, then swap the alias in one call.
+
+    The old indices are deleted a moment later (``OLD_INDEX_GRACE_SECONDS``), so readers never
+    see an empty or missing index.
+    """
     es = client()
     name = (
         f"{alias_name()}-{INDEX_VERSION}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 10**6}"
@@ -72,6 +109,8 @@ def rebuild(progress: Callable[[int], None] | None = None, chunk_size: int = 500
     old = current_indices()
     changes = [{"remove": {"index": index, "alias": alias_name()}} for index in old]
     es.indices.update_aliases(actions=[*changes, {"add": {"index": name, "alias": alias_name()}}])
+    if old:
+        time.sleep(OLD_INDEX_GRACE_SECONDS)
     for index in old:
         es.indices.delete(index=index, ignore_unavailable=True)
     seconds = time.perf_counter() - started

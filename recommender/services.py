@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db.models import Q
 
-from config.api.errors import DomainError
+from config.api.errors import DomainError, ServiceUnavailableError
 from datasets.models import Dataset
 from datasets.nexus.requirements import check_requirements
 from datasets.nexus.summary import DatasetSummary
@@ -26,6 +26,26 @@ def check_k(k: int) -> int:
     return int(k)
 
 
+def with_fallback(backend: str | None, work):
+    """``work(backend)`` with the chosen backend, else with the embedded one when it cannot serve.
+
+    Returns ``(result, backend used, degraded_reason)``; the reason is ``""`` when nothing
+    failed. The embedded backend needs no server, so a search cluster that is down, has no
+    master or is overloaded makes answers degraded, never errors.
+    """
+    chosen = get_backend(backend)
+    try:
+        return work(chosen), chosen, ""
+    except ServiceUnavailableError as exc:
+        if chosen.name == "embedded":
+            raise
+        fallback = get_backend("embedded")
+        reason = (
+            f"{chosen.name} backend unavailable, answered by the {fallback.name} backend: {exc}"
+        )
+        return work(fallback), fallback, reason
+
+
 def recommend(
     query: RecommendationQuery,
     k: int = 5,
@@ -33,13 +53,16 @@ def recommend(
     include_incompatible: bool = False,
     backend: str | None = None,
 ) -> dict:
-    """The answer to a recommendation request: techniques understood, unknown ones, results."""
-    engine_backend = get_backend(backend)
+    """The answer to a recommendation request: techniques understood, unknown ones, results.
+
+    ``degraded`` is true (with ``degraded_reason``) when the configured backend could not serve
+    and the embedded backend answered instead.
+    """
+    k = check_k(k)
     found, unknown = engine.resolve_techniques(query.techniques)
-    results = engine_backend.recommend(
-        query,
-        check_k(k),
-        {"facility": facility, "include_incompatible": include_incompatible},
+    filters = {"facility": facility, "include_incompatible": include_incompatible}
+    results, engine_backend, degraded_reason = with_fallback(
+        backend, lambda chosen: chosen.recommend(query, k, filters)
     )
     reason = query.unknown_reason
     if not found:
@@ -61,6 +84,8 @@ def recommend(
             "compatibility_checked": query.summary is not None,
         },
         "engine_version": engine_backend.engine_version,
+        "degraded": bool(degraded_reason),
+        "degraded_reason": degraded_reason,
         "count": len(results),
         "results": [item.as_dict() for item in results],
     }
@@ -114,5 +139,12 @@ def datasets_for_procedure(procedure: Procedure, user=None, include_incompatible
 
 
 def search(text: str, facets: dict | None = None, backend: str | None = None) -> dict:
-    """Free-text search of procedures with technique, facility and kind facets."""
-    return get_backend(backend).search(text or "", facets or {})
+    """Free-text search of procedures with technique, facility and kind facets.
+
+    Like :func:`recommend`, falls back to the embedded backend (``degraded``) when the
+    configured one cannot serve.
+    """
+    answer, _, degraded_reason = with_fallback(
+        backend, lambda chosen: chosen.search(text or "", facets or {})
+    )
+    return {**answer, "degraded": bool(degraded_reason), "degraded_reason": degraded_reason}

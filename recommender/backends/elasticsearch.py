@@ -32,21 +32,17 @@ class ElasticsearchBackend(SearchBackend):
         if not engine.recommendable_versions().filter(pk=version.pk).exists():
             self.remove(version)
             return
-        try:
+        with search_index.reachable():
             search_index.ensure_index()
             document = ProcedureVersionDocument.from_version(version)
             document.save(using=search_index.client(), index=alias_name(), refresh=True)
-        except es_exceptions.ConnectionError as exc:
-            raise search_index.unavailable(exc) from exc
 
     def remove(self, version: ProcedureVersion) -> None:
         """Delete the version's document if it is there."""
-        try:
+        with search_index.reachable():
             search_index.client().delete(
                 index=alias_name(), id=str(version.pk), refresh=True, ignore=[404]
             )
-        except es_exceptions.ConnectionError as exc:
-            raise search_index.unavailable(exc) from exc
 
     def candidates(
         self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
@@ -71,24 +67,22 @@ class ElasticsearchBackend(SearchBackend):
     def _procedure_ids(self, search: Search) -> set[int]:
         """Procedure ids of the hits, read from a trimmed raw response (no response objects)."""
         try:
-            response = search_index.client().search(
-                index=alias_name(),
-                body=search.to_dict(),
-                filter_path=["took", "hits.hits._source.procedure_id"],
-            )
+            with search_index.reachable():
+                response = search_index.client().search(
+                    index=alias_name(),
+                    body=search.to_dict(),
+                    filter_path=["took", "hits.hits._source.procedure_id"],
+                )
         except es_exceptions.NotFoundError:
             return set()
-        except es_exceptions.ConnectionError as exc:
-            raise search_index.unavailable(exc) from exc
         return {hit["_source"]["procedure_id"] for hit in response.get("hits", {}).get("hits", [])}
 
     def _execute(self, search: Search):
         try:
-            return search.execute()
+            with search_index.reachable():
+                return search.execute()
         except es_exceptions.NotFoundError:
             return []
-        except es_exceptions.ConnectionError as exc:
-            raise search_index.unavailable(exc) from exc
 
     def search(self, text: str, facets: dict | None = None) -> dict:
         """Every word must match; facet counts are distinct procedures per bucket."""

@@ -7,7 +7,9 @@ servers keep serving other tests meanwhile.
 import json
 import os
 import secrets
+import shutil
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +21,8 @@ from rest_framework.test import APIClient
 
 from execution.choices import RunState
 from execution.models import Run
+from recommender import search_index
+from tests.conftest import require
 from tests.production.servers import free_port, stop_process_group, wait_port
 from tests.registry.factories import SAXS
 
@@ -68,18 +72,62 @@ def test_broker_down_answers_503_with_retry_after_and_leaves_no_queued_run(regis
     assert client.post("/api/v1/runs/", body, format="json").status_code == 201
 
 
+@pytest.fixture
+def private_elasticsearch():
+    """A one-node Elasticsearch of this test's own (scripts/elasticsearch with ES_STATE_DIR and
+    free ports), so stopping it leaves the shared server serving other tests."""
+    require(os.geteuid() == 0, "scripts/elasticsearch runs the server as esrunner: needs root")
+    state = Path(tempfile.mkdtemp(prefix="private-es-"))
+    state.chmod(0o755)
+    env = {**os.environ, "ES_STATE_DIR": str(state), "ES_PORT": str(free_port()),
+           "ES_TRANSPORT_PORT": str(free_port())}  # fmt: skip
+    script = str(PROJECT / "scripts/elasticsearch")
+
+    def run(*args: str) -> str:
+        done = subprocess.run([script, *args], env=env, capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    exports = run("start")
+    url = exports.strip().rsplit("=", 1)[1]
+    try:
+        yield {"url": url, "stop": lambda: run("stop")}
+    finally:
+        run("stop")
+        shutil.rmtree(state, ignore_errors=True)
+
+
 @pytest.mark.elasticsearch
+@pytest.mark.slow
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="recommender: no fallback to the embedded backend yet")
-def test_search_cluster_down_falls_back_to_embedded_backend(registry, settings):
+def test_search_cluster_down_falls_back_to_embedded_backend(
+    registry, settings, private_elasticsearch
+):
     settings.SEARCH_BACKEND = "elasticsearch"
-    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings.ELASTICSEARCH_URL = private_elasticsearch["url"]
+    settings.ELASTICSEARCH_INDEX_PREFIX = "test-degraded"
+    search_index.rebuild()
+    client = APIClient()
     cache.clear()
-    response = APIClient().post("/api/v1/recommendations/", {"techniques": [SAXS]}, format="json")
+    up = client.post("/api/v1/recommendations/", {"techniques": [SAXS]}, format="json").json()
+    assert up["degraded"] is False and up["degraded_reason"] == ""
+    assert up["engine_version"].startswith("elasticsearch/")
+
+    private_elasticsearch["stop"]()  # the real server is gone
+    cache.clear()
+    response = client.post("/api/v1/recommendations/", {"techniques": [SAXS]}, format="json")
     assert response.status_code == 200, response.content[:300]
     answer = response.json()
     assert answer["degraded"] is True and answer["degraded_reason"]
+    assert answer["engine_version"].startswith("embedded/")
     assert [r["procedure"] for r in answer["results"]] == ["saxs-integration"]
+    assert [r["procedure"] for r in answer["results"]] == [r["procedure"] for r in up["results"]]
+
+    found = client.get("/api/v1/search/", {"q": "saxs"})
+    assert found.status_code == 200, found.content[:300]
+    assert found.json()["degraded"] is True and found.json()["degraded_reason"]
+    assert "saxs-integration" in [r["procedure"] for r in found.json()["results"]]
 
 
 @pytest.mark.elasticsearch
@@ -109,6 +157,15 @@ def get_json(url: str):
         return 0, None
 
 
+def get_response(url: str):
+    """(status, headers, body text) of a GET, errors included."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_the_app_recovers_after_a_database_restart(private_postgres, tmp_path):
@@ -127,10 +184,16 @@ def test_the_app_recovers_after_a_database_restart(private_postgres, tmp_path):
         wait_port(port, timeout=120)
         assert all(get_json(url)[0] == 200 for _ in range(6))  # persistent connections open
         private_postgres.stop()
-        down = {get_json(url)[0] for _ in range(3)}
+        down = [get_response(url) for _ in range(3)]
+        page = get_response(f"http://127.0.0.1:{port}/")
         private_postgres.start()
         after = [get_json(url)[0] for _ in range(10)]
-        print(f"statuses while the database is down: {sorted(down)}")
+        print(f"statuses while the database is down: {[d[0] for d in down]}, page {page[0]}")
+        for status, headers, body in down:  # the API's error shape, with Retry-After
+            assert status == 503, (status, body[:300])
+            assert int(headers["Retry-After"]) > 0
+            assert json.loads(body)["error"]["code"] == "service_unavailable"
+        assert page[0] == 503 and int(page[1]["Retry-After"]) > 0, page
         assert after == [200] * 10, f"while down: {down}; after the restart: {after}"
     finally:
         stop_process_group(server)
