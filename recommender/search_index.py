@@ -24,6 +24,8 @@ _clients: dict[str, Elasticsearch] = {}
 # Seconds an index dropped from the alias lives on, so searches that resolved the alias just
 # before the swap still find their shards.
 OLD_INDEX_GRACE_SECONDS = 2.0
+# How long a rebuild waits for the new index's replicas to start before swapping the alias.
+REPLICAS_WAIT = "60s"
 
 
 def client() -> Elasticsearch:
@@ -106,6 +108,10 @@ def rebuild(progress: Callable[[int], None] | None = None, chunk_size: int = 500
             yield {"_index": name, "_id": version.pk, "_source": document.to_dict()}
 
     count, _ = helpers.bulk(es, actions(), chunk_size=chunk_size, refresh=True)
+    # Every copy started before readers move over: losing a node right after the swap must not
+    # lose the only started copy of a shard. Replicas the cluster cannot place (more than its
+    # nodes) are not waited for beyond REPLICAS_WAIT; the health says so.
+    health = wait_for_copies(name)
     old = current_indices()
     changes = [{"remove": {"index": index, "alias": alias_name()}} for index in old]
     es.indices.update_aliases(actions=[*changes, {"add": {"index": name, "alias": alias_name()}}])
@@ -114,7 +120,26 @@ def rebuild(progress: Callable[[int], None] | None = None, chunk_size: int = 500
     for index in old:
         es.indices.delete(index=index, ignore_unavailable=True)
     seconds = time.perf_counter() - started
-    return {"index": name, "documents": count, "seconds": seconds, "removed": old}
+    return {
+        "index": name,
+        "documents": count,
+        "seconds": seconds,
+        "removed": old,
+        "health": health,
+    }
+
+
+def wait_for_copies(name: str) -> str:
+    """Wait (up to ``REPLICAS_WAIT``) for every copy of index ``name`` to start; its health."""
+    es = client()
+    try:
+        return es.cluster.health(index=name, wait_for_status="green", timeout=REPLICAS_WAIT)[
+            "status"
+        ]
+    except es_exceptions.ApiError as exc:
+        if getattr(exc, "status_code", None) == 408:  # timed out: the health as it is
+            return es.cluster.health(index=name)["status"]
+        raise
 
 
 def current_indices() -> list[str]:
