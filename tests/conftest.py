@@ -31,3 +31,24 @@ def shared_path(relative: str) -> Path:
 def shared_dir() -> Path:
     """The ../shared folder with NeXus samples, NXDL definitions and PaNET."""
     return shared_path("")
+
+
+@pytest.fixture(autouse=True)
+def keep_test_transaction_open(monkeypatch):
+    """Requests served through the raw WSGI handler (schemathesis, gunicorn-like calls) end with
+    ``close_old_connections``, which drops a connection whose autocommit differs from its
+    setting, as it does inside the test's transaction. That ends the transaction: later writes
+    then commit for good and leak into other tests (and on PostgreSQL later queries fail).
+    Django's test client avoids this by disconnecting the signal; keep such connections open
+    whichever way the request came in."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    close_if_unusable = BaseDatabaseWrapper.close_if_unusable_or_obsolete
+
+    def close_unless_in_test_transaction(self) -> None:
+        if not self.in_atomic_block:
+            close_if_unusable(self)
+
+    monkeypatch.setattr(
+        BaseDatabaseWrapper, "close_if_unusable_or_obsolete", close_unless_in_test_transaction
+    )
