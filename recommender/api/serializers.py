@@ -132,3 +132,7 @@ class SearchPageSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
     results = SearchResultSerializer(many=True)
     facets = SearchFacetsSerializer()
+    degraded = serializers.BooleanField(
+        help_text="True when the search cluster was unreachable and the embedded backend answered."
+    )
+    degraded_reason = serializers.CharField(allow_blank=True)
