@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
-from tests.portal.conftest import PASSWORD, SAXS_DATASET, data_roots, make_user  # noqa: F401
+from tests.portal.conftest import PASSWORD, SAXS_DATASET, make_user  # noqa: F401
 
 # playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -1,7 +1,8 @@
-"""Fixtures of the portal tests: the demo content (loaded once per session), users, a dataset."""
+"""Fixtures of the portal tests: the demo content (loaded once per module), users, a dataset."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from datasets.examples import EXAMPLES, write_examples
 from datasets.services import register_dataset
@@ -14,17 +15,25 @@ SAXS = "http://purl.org/pan-science/PaNET/PaNET01188"
 SAXS_DATASET = "10.5072/test:saxs"
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The ontology snapshot, facilities, demo procedures and the SAXS example dataset."""
+@pytest.fixture(scope="module", autouse=True)
+def portal_content(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The ontology snapshot, facilities, demo procedures and the SAXS example dataset, for one
+    test module. Loaded in a transaction rolled back after the module, so that tests elsewhere
+    start from an empty database (each test runs in a savepoint inside it)."""
     folder = tmp_path_factory.mktemp("portal-data")
     with django_db_blocker.unblock():
-        load_snapshot()
-        demo.load_facilities()
-        demo.load_procedures(progress=False)
-        write_examples(folder, ["saxs"])
-        register_dataset(folder / EXAMPLES["saxs"].file_name, pid=SAXS_DATASET)
-    return folder
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_snapshot()
+            demo.load_facilities()
+            demo.load_procedures(progress=False)
+            write_examples(folder, ["saxs"])
+            register_dataset(folder / EXAMPLES["saxs"].file_name, pid=SAXS_DATASET)
+            yield folder
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def make_user(username: str, facilities=(), staff: bool = False):
@@ -47,7 +56,7 @@ def curator(db):
 
 
 @pytest.fixture
-def data_roots(settings, django_db_setup):
-    """Let runs read the example files written for the session."""
-    settings.NEXUS_DATA_ROOTS = [*settings.NEXUS_DATA_ROOTS, django_db_setup]
+def data_roots(settings, portal_content):
+    """Let runs read the example files written for the module."""
+    settings.NEXUS_DATA_ROOTS = [*settings.NEXUS_DATA_ROOTS, portal_content]
     return settings
