@@ -6,6 +6,7 @@
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,13 @@ from publications.validators import normalise_doi, normalise_orcid
 CSL_MEDIA_TYPE = "application/vnd.citationstyles.csl+json"
 FETCH_TIMEOUT_SECONDS = 15
 TAGS = re.compile(r"<[^>]+>")
+# The longest value each field stores (the columns of publications.models), checked before any
+# write so that no database (PostgreSQL refuses over-long strings) sees them.
+MAX_LENGTHS = {"doi": 255, "title": 1000, "venue": 500, "licence": 255, "abstract": 100_000}
+MAX_AUTHOR_NAME = 300
+MAX_AUTHORS = 5000
+FIRST_YEAR = 1600  # before the first scientific journals
+LATEST_YEAR_AHEAD = 2  # in-press papers carry next year's date
 
 
 class RecordError(DomainError):
@@ -98,8 +106,36 @@ def parse_record(document: Any) -> dict:
         raise RecordError("The record has no title.", {"title": ["missing"]})
     if not fields["authors"]:
         raise RecordError("The record names no author.", {"authors": ["missing"]})
+    check_sizes(fields)
     fields["authors"] = [_author(a, i) for i, a in enumerate(fields["authors"])]
     return fields
+
+
+def check_sizes(fields: dict) -> None:
+    """Refuse a year outside the plausible range and values longer than their columns."""
+    year, latest = fields.get("year"), date.today().year + LATEST_YEAR_AHEAD
+    if year is not None and not FIRST_YEAR <= year <= latest:
+        raise RecordError(
+            f"The record's year {year} is not between {FIRST_YEAR} and {latest}.",
+            {"year": [year]},
+            "invalid_year",
+        )
+    for name, limit in MAX_LENGTHS.items():
+        if len(fields.get(name) or "") > limit:
+            raise RecordError(
+                f"The record's {name} is longer than {limit} characters.",
+                {name: [f"{len(fields[name])} characters"]},
+                "value_too_long",
+            )
+    if len(fields["authors"]) > MAX_AUTHORS:
+        raise RecordError(f"The record names more than {MAX_AUTHORS} authors.", code="too_many")
+    for index, author in enumerate(fields["authors"]):
+        if len(author["name"]) > MAX_AUTHOR_NAME:
+            raise RecordError(
+                f"Author {index + 1}'s name is longer than {MAX_AUTHOR_NAME} characters.",
+                {"authors": [index]},
+                "value_too_long",
+            )
 
 
 def _author(author: dict, index: int) -> dict:
@@ -124,10 +160,10 @@ def _text(value: Any) -> str:
     return TAGS.sub("", value).strip() if isinstance(value, str) else ""
 
 
-def _year(date: Any) -> int | None:
+def _year(issued: Any) -> int | None:
     """The year of a CSL/Crossref date (``{"date-parts": [[2024, 5]]}``)."""
     try:
-        return int(date["date-parts"][0][0])
+        return int(issued["date-parts"][0][0])
     except (TypeError, KeyError, IndexError, ValueError):
         return None
 

@@ -1,5 +1,6 @@
 """Importing records: Crossref, DataCite, CSL JSON; bad records and DOIs write nothing."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,37 @@ def test_numeric_comparison_names_row_and_column():
     assert shape.details["kind"] == "structure_mismatch"
     nested = compare_numbers('{"x": {"y": [1, 2]}}', '{"x": {"y": [1, 2.5]}}', "r.json", 0, 0.01)
     assert nested.details["field"] == "x.y[1]"
+
+
+def csl_with(**changes) -> dict:
+    record = {"type": "article-journal", "DOI": "10.5072/test.bounds", "title": "Bounds",
+              "author": [{"literal": "A. Author"}], "issued": {"date-parts": [[2020]]}}  # fmt: skip
+    record.update(changes)
+    return record
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"issued": {"date-parts": [[-5]]}}, "year -5 is not between"),
+        ({"issued": {"date-parts": [[99999]]}}, "year 99999 is not between"),
+        ({"title": "t" * 1001}, "title is longer than 1000"),
+        ({"container-title": "v" * 501}, "venue is longer than 500"),
+        ({"license": "l" * 256}, "licence is longer than 255"),
+        ({"DOI": "10.5072/" + "d" * 250}, "doi is longer than 255"),
+        ({"author": [{"literal": "n" * 301}]}, "Author 1's name is longer than 300"),
+    ],
+)
+def test_out_of_range_records_are_refused_before_writing(tmp_path, changes, message):
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(csl_with(**changes)))
+    with pytest.raises(CommandError, match=message):
+        call_command("import_publication", str(path))
+    assert Publication.objects.count() == 0
+
+
+def test_the_longest_allowed_values_are_stored(tmp_path):
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(csl_with(title="t" * 1000, issued={"date-parts": [[1665]]})))
+    call_command("import_publication", str(path))
+    assert Publication.objects.get().year == 1665
