@@ -9,3 +9,10 @@ class PublicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "publications"
     verbose_name = "Publications"
+
+    def ready(self):
+        """Let ``manage.py import_crate`` (registry) import publication bundles too."""
+        from publications.bundle import import_bundle_file, is_bundle
+        from registry.interop.importers import CrateImporter, register_crate_importer
+
+        register_crate_importer(CrateImporter("publication-bundle", is_bundle, import_bundle_file))

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from django.db import transaction
 from rocrate.model.contextentity import ContextEntity
 from rocrate.rocrate import ROCrate
+from tqdm import tqdm
 
 from config.api.errors import DomainError
 from datasets.services import data_roots, file_sha256, register_dataset
@@ -90,11 +91,17 @@ def latest_runs(publication: Publication) -> dict[int, Run]:
     return {c.result_id: c.run for c in reproduction.comparisons.select_related("run") if c.run}
 
 
-def export_bundle(publication: Publication, target: Path) -> Path:
-    """Write the publication's bundle as a zip at ``target``."""
+def export_bundle(publication: Publication, target: Path, *, progress: bool = False) -> Path:
+    """Write the publication's bundle as a zip at ``target`` (a bar of bytes written if asked)."""
     with tempfile.TemporaryDirectory(prefix="publication-bundle-") as scratch:
         crate = build_bundle(publication, Path(scratch))
-        crate.write_zip(str(target))
+        with (
+            open(target, "wb") as out,
+            tqdm(desc="bundle", unit="B", unit_scale=True, disable=not progress) as bar,
+        ):
+            for chunk in crate.stream_zip(chunk_size=2**20):
+                out.write(chunk)
+                bar.update(len(chunk))
     return Path(target)
 
 
@@ -264,24 +271,45 @@ def bundle_file(root: Path, relative: str) -> Path:
     return path
 
 
-def import_bundle(zip_path: Path, by=None) -> Publication:
+def is_bundle(names: set[str]) -> bool:
+    """True when a zip holds a publication record (read_bundle then checks the rest)."""
+    return BUNDLE_RECORD in names
+
+
+def import_bundle_file(zip_path: Path) -> str:
+    """Import a bundle (with a progress bar) and say in one line what was registered.
+
+    The importer that ``manage.py import_crate`` and ``import_publication_bundle`` share.
+    """
+    publication = import_bundle(Path(zip_path), progress=True)
+    return (
+        f"imported {publication.doi}: {publication.results.count()} result(s), "
+        f"{publication.datasets.count()} dataset(s), "
+        f"{publication.procedure_versions.count()} procedure version(s)"
+    )
+
+
+def import_bundle(zip_path: Path, by=None, *, progress: bool = False) -> Publication:
     """Register the publication of a bundle, with its procedures and datasets; all or nothing."""
     from publications.services import link_results, save_record
 
     with tempfile.TemporaryDirectory(prefix="publication-import-") as scratch:
         root = Path(scratch)
         record = read_bundle(Path(zip_path), root)
+        items = [("procedure", i) for i in record.get("procedures", [])]
+        items += [("dataset", i) for i in record.get("datasets", [])]
         copied: list[Path] = []
         try:
             with transaction.atomic():
-                for item in record.get("procedures", []):
+                for kind, item in tqdm(items, desc="import", unit="item", disable=not progress):
+                    if kind == "dataset":
+                        import_dataset(root, item, copied)
+                        continue
                     manifest = json.loads(bundle_file(root, item.get("manifest", "")).read_text())
                     try:
                         register_manifest(manifest, by=by)
                     except ManifestError as exc:
                         raise BundleError(f"Manifest of {item.get('slug')}: {exc}") from exc
-                for item in record.get("datasets", []):
-                    import_dataset(root, item, copied)
                 for entry in record.get("results", []):
                     if entry.get("expected_file"):
                         entry["expected_text"] = bundle_file(

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from tqdm import tqdm
 
 from config.api.errors import DomainError
 from execution import runner
@@ -26,10 +27,13 @@ from publications.models import Publication, Reproduction, ResultComparison
 DEFAULT_WAIT_SECONDS = 1800
 
 
-def reproduce(publication: Publication, by, wait_seconds: float | None = None) -> Reproduction:
+def reproduce(
+    publication: Publication, by, wait_seconds: float | None = None, *, progress: bool = False
+) -> Reproduction:
     """Start a reproduction of every published result; wait for its runs up to ``wait_seconds``.
 
-    ``wait_seconds=0`` returns at once (the API does; readers refresh later).
+    ``wait_seconds=0`` returns at once (the API does; readers refresh later). ``progress``
+    shows bars of runs finished and results compared (the ``reproduce`` command).
     """
     results = list(publication.results.select_related("version__procedure", "dataset"))
     if not results:
@@ -61,21 +65,24 @@ def reproduce(publication: Publication, by, wait_seconds: float | None = None) -
         wait_seconds = getattr(
             settings, "PUBLICATIONS_REPRODUCE_WAIT_SECONDS", DEFAULT_WAIT_SECONDS
         )
-    wait_for_runs(list(runs.values()), wait_seconds)
-    return refresh_reproduction(reproduction)
+    wait_for_runs(list(runs.values()), wait_seconds, progress=progress)
+    return refresh_reproduction(reproduction, progress=progress)
 
 
-def wait_for_runs(runs: list[Run], timeout: float) -> None:
+def wait_for_runs(runs: list[Run], timeout: float, *, progress: bool = False) -> None:
     """Poll until every run has ended or ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
     pending = list(runs)
-    while pending:
-        for run in pending:
-            run.refresh_from_db(fields=["state"])
-        pending = [run for run in pending if not run.is_terminal]
-        if not pending or time.monotonic() >= deadline:
-            return
-        time.sleep(float(getattr(settings, "EXECUTION_POLL_SECONDS", 1.0)))
+    with tqdm(total=len(runs), desc="runs finished", unit="run", disable=not progress) as bar:
+        while pending:
+            for run in pending:
+                run.refresh_from_db(fields=["state"])
+            still = [run for run in pending if not run.is_terminal]
+            bar.update(len(pending) - len(still))
+            pending = still
+            if not pending or time.monotonic() >= deadline:
+                return
+            time.sleep(float(getattr(settings, "EXECUTION_POLL_SECONDS", 1.0)))
 
 
 def output_path(run: Run, name: str) -> Path | None:
@@ -102,14 +109,14 @@ def compare_comparison(comparison: ResultComparison) -> None:
     comparison.save(update_fields=["status", "message", "details"])
 
 
-def refresh_reproduction(reproduction: Reproduction) -> Reproduction:
+def refresh_reproduction(reproduction: Reproduction, *, progress: bool = False) -> Reproduction:
     """Compare the results whose runs have ended since; settle the overall status."""
     if reproduction.status != ReproductionStatus.RUNNING:
         return reproduction
     pending = reproduction.comparisons.filter(status=ComparisonStatus.PENDING).select_related(
         "run", "result"
     )
-    for comparison in pending:
+    for comparison in tqdm(pending, desc="results compared", unit="result", disable=not progress):
         if comparison.run is None or comparison.run.is_terminal:
             compare_comparison(comparison)
     statuses = set(reproduction.comparisons.values_list("status", flat=True))

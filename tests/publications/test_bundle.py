@@ -17,8 +17,13 @@ DOI = "10.5072/demo.si-powder"
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_bundle_round_trip_into_an_empty_database_reproduces(demo_content, api, tmp_path):
+def test_bundle_round_trip_into_an_empty_database_reproduces(demo_content, api, tmp_path, capsys):
     call_command("reproduce", DOI, "--wait", "120")
+    bars = capsys.readouterr().err
+    assert "runs finished: 100%" in bars and "results compared: 100%" in bars
+    call_command("export_publication_bundle", DOI, str(tmp_path / "exported.zip"))
+    assert "bundle:" in capsys.readouterr().err
+    assert zipfile.ZipFile(tmp_path / "exported.zip").testzip() is None
     response = api.get(f"/api/v1/publications/{DOI}/crate.zip")
     assert response.status_code == 200
     bundle = tmp_path / "bundle.zip"
@@ -33,7 +38,10 @@ def test_bundle_round_trip_into_an_empty_database_reproduces(demo_content, api, 
     call_command("flush", interactive=False)
     load_base()
     assert not Publication.objects.exists() and not Procedure.objects.exists()
-    call_command("import_publication_bundle", str(bundle))
+    imported = io.StringIO()
+    call_command("import_crate", str(bundle), stdout=imported)  # the command, as is
+    assert imported.getvalue().startswith(f"imported {DOI}: 1 result(s)")
+    assert "import: 100%" in capsys.readouterr().err
     publication = Publication.objects.get(doi=DOI)
     assert publication.results.count() == 1
     assert Dataset.objects.filter(pid="10.5072/demo:powder-diffraction").exists()
@@ -59,11 +67,13 @@ def zip_with(path, members: dict) -> None:
         ({"ro-crate-metadata.json": "{}", "publication.json": "[]"}, "no publication record"),
     ],
 )  # fmt: skip
-def test_bad_bundles_are_one_clear_error_and_write_nothing(tmp_path, members, message):
+@pytest.mark.parametrize("command", ["import_publication_bundle", "import_crate"])
+def test_bad_bundles_are_one_clear_error_and_write_nothing(tmp_path, members, message, command):
     bundle = tmp_path / "bad.zip"
     zip_with(bundle, members)
-    with pytest.raises(CommandError, match=message):
-        call_command("import_publication_bundle", str(bundle))
+    with pytest.raises(CommandError, match=message) as raised:
+        call_command(command, str(bundle))
+    assert "\n" not in str(raised.value)
     assert not Publication.objects.exists()
     assert not (tmp_path / "evil.txt").exists()
 

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args, doi: str, target: str, **options):
         """Export."""
         try:
-            path = services.export_bundle(services.get_publication(doi), Path(target))
+            path = services.export_bundle(
+                services.get_publication(doi), Path(target), progress=True
+            )
         except ERRORS as error:
             raise one_line(error) from error
         self.stdout.write(f"wrote {path}")

@@ -1,10 +1,11 @@
-"""``manage.py import_publication_bundle FILE``: register a publication bundle's contents here."""
+"""``manage.py import_publication_bundle FILE``: register a publication bundle's contents here
+(``manage.py import_crate FILE`` does the same for a bundle)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from publications import services
+from publications.bundle import import_bundle_file
 from publications.management.commands._common import ERRORS, one_line
 
 
@@ -22,11 +23,7 @@ class Command(BaseCommand):
         if not Path(file).is_file():
             raise CommandError(f"No bundle at {file}.")
         try:
-            publication = services.import_bundle(Path(file))
+            summary = import_bundle_file(Path(file))
         except ERRORS as error:
             raise one_line(error) from error
-        self.stdout.write(
-            f"imported {publication.doi}: {publication.results.count()} result(s), "
-            f"{publication.datasets.count()} dataset(s), "
-            f"{publication.procedure_versions.count()} procedure version(s)"
-        )
+        self.stdout.write(summary)

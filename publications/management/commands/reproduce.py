@@ -28,12 +28,17 @@ class Command(BaseCommand):
             publication = services.get_publication(options["doi"])
             self.stderr.write(f"Reproducing {publication.doi} ...")
             reproduction = services.reproduce(
-                publication, acting_user(options["user"]), wait_seconds=options["wait"]
-            )
+                publication, acting_user(options["user"]), wait_seconds=options["wait"],
+                progress=True,
+            )  # fmt: skip
         except ERRORS as error:
             raise one_line(error) from error
         if options["json"]:
-            self.stdout.write(json.dumps(ReproductionSerializer(reproduction).data, indent=2))
+            self.stdout.write(
+                json.dumps(
+                    ReproductionSerializer(reproduction, context={"all_runs": True}).data, indent=2
+                )
+            )
         else:
             for comparison in reproduction.comparisons.select_related("result", "run"):
                 self.stdout.write(
