@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from config.api.errors import DomainError
 from ontologies.models import (
@@ -32,6 +32,12 @@ USAGE_RELATIONS = {
     "procedures": "procedure_count",
     "resources": "resource_count",
     "datasets": "dataset_count",
+}
+# What of a relation everyone may see: counts are shown to anonymous readers, so drafts and
+# private datasets are left out (counting them would reveal that they exist).
+PUBLIC_USAGE = {
+    "procedures": ~Q(procedures__status="draft"),
+    "datasets": Q(datasets__is_public=True),
 }
 
 
@@ -138,14 +144,14 @@ def distance(ancestor_id: int, descendant_id: int) -> int | None:
 
 
 def with_usage_counts(queryset):
-    """Annotate terms with counts of procedures, resources and datasets that name them.
+    """Annotate terms with public counts of procedures, resources and datasets that name them.
 
     Only the relations that exist are counted (the apps that add them may not be installed yet);
     the others read as 0 through :func:`usage_counts`.
     """
     names = {f.name for f in Term._meta.get_fields()}
     annotations = {
-        alias: Count(relation, distinct=True)
+        alias: Count(relation, filter=PUBLIC_USAGE.get(relation), distinct=True)
         for relation, alias in USAGE_RELATIONS.items()
         if relation in names
     }

@@ -45,11 +45,18 @@ def check_can_register(user, slug: str, facility_slugs: list[str]) -> None:
     if user.is_staff:
         return
     existing = Procedure.objects.filter(slug=slug).first()
+    curated = set(user.curated_facilities.values_list("slug", flat=True))
     if existing is not None:
         if not can_edit_procedure(user, existing):
             raise PermissionDenied(f"You may not edit the procedure {slug!r}.")
+        current = set(existing.facilities.values_list("slug", flat=True))
+        added = sorted(set(facility_slugs) - current - curated)
+        if added:
+            raise PermissionDenied(
+                f"You may only add facilities you curate to {slug!r}; "
+                f"you do not curate {', '.join(added)}."
+            )
         return
-    curated = set(user.curated_facilities.values_list("slug", flat=True))
     if not curated:
         raise PermissionDenied("Only curators of a facility may register procedures.")
     outside = sorted(set(facility_slugs) - curated)

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from ontologies.services import descendant_ids, resolve_term
 from registry.choices import ProcedureStatus, ResourceKind, VersionKind, VersionStatus
 from registry.models import Facility, Instrument, Procedure, ProcedureVersion, Resource
+from registry.permissions import visible_procedures
 
 
 def technique_term_ids(value: str, exact: bool) -> set[int]:
@@ -86,7 +87,9 @@ class ResourceFilterSet(TechniqueFilterMixin):
     """Filters of resources: kind, technique, procedure, facility, free text."""
 
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices)
-    procedure = django_filters.CharFilter(field_name="procedures__slug")
+    procedure = django_filters.CharFilter(
+        method="filter_procedure", label="Procedure slug (among those you may see)"
+    )
     facility = django_filters.CharFilter(field_name="facility__slug")
     q = django_filters.CharFilter(method="filter_text", label="Free text")
 
@@ -94,7 +97,15 @@ class ResourceFilterSet(TechniqueFilterMixin):
         model = Resource
         fields = ["kind", "technique", "exact", "procedure", "facility", "q"]
 
+    def filter_procedure(self, queryset, name, value):
+        """Resources linked to the procedure ``value``; a draft hidden from the user matches
+        nothing, as an unknown slug does."""
+        user = getattr(self.request, "user", None)
+        procedures = visible_procedures(user, Procedure.objects.filter(slug=value))
+        return queryset.filter(procedures__in=procedures)
+
     def filter_text(self, queryset, name, value):
+        """Every word in the title or the description (case-insensitive)."""
         for word in value.split():
             queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
         return queryset

@@ -5,7 +5,9 @@ from rest_framework import serializers
 
 from config.api.fields import BlankAsNullURLField
 from ontologies.models import Term
+from registry.choices import ProcedureStatus
 from registry.models import Facility, Instrument, Procedure, ProcedureVersion, Resource
+from registry.permissions import visible_procedures
 from registry.references import commit_url
 
 
@@ -41,15 +43,48 @@ class InstrumentSerializer(serializers.ModelSerializer):
         fields = ["id", "facility", "slug", "name", "url", "description", "techniques"]
 
 
+def request_user(context: dict):
+    """The user of the request a serializer works for (None outside a request)."""
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+class VisibleProcedureSlugField(serializers.SlugRelatedField):
+    """A procedure by slug, among those the requesting user may see (a hidden draft reads as
+    unknown, exactly like a slug that does not exist)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=Procedure.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        """The procedures visible to the requesting user."""
+        return visible_procedures(request_user(self.context), super().get_queryset())
+
+
+class VisibleProcedureSlugs(serializers.ManyRelatedField):
+    """The slugs of the linked procedures the requesting user may see; drafts of others are
+    left out."""
+
+    def get_attribute(self, instance):
+        """The linked procedures (prefetched), without the drafts hidden from the user."""
+        linked = list(super().get_attribute(instance))
+        drafts = [p.pk for p in linked if p.status == ProcedureStatus.DRAFT]
+        if not drafts:
+            return linked
+        visible_drafts = visible_procedures(
+            request_user(self.context), Procedure.objects.filter(pk__in=drafts)
+        )
+        shown = set(visible_drafts.values_list("pk", flat=True))
+        return [p for p in linked if p.status != ProcedureStatus.DRAFT or p.pk in shown]
+
+
 class ResourceSerializer(serializers.ModelSerializer):
     """A tutorial, simulation, training course, publication or example dataset."""
 
     techniques = serializers.SlugRelatedField(
         slug_field="iri", many=True, queryset=Term.objects.all(), required=False
     )
-    procedures = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Procedure.objects.all(), required=False
-    )
+    procedures = VisibleProcedureSlugs(child_relation=VisibleProcedureSlugField(), required=False)
     facility = serializers.SlugRelatedField(
         slug_field="slug", queryset=Facility.objects.all(), required=False, allow_null=True
     )
@@ -66,6 +101,15 @@ class ResourceSerializer(serializers.ModelSerializer):
             "procedures",
             "facility",
         ]
+
+    def update(self, instance: Resource, validated_data: dict) -> Resource:
+        """Update; links to procedures the user cannot see are kept, never silently dropped."""
+        if "procedures" in validated_data:
+            hidden = instance.procedures.exclude(
+                pk__in=visible_procedures(request_user(self.context)).values("pk")
+            )
+            validated_data["procedures"] = [*validated_data["procedures"], *hidden]
+        return super().update(instance, validated_data)
 
 
 class CodeReferenceSerializer(serializers.Serializer):
