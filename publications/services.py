@@ -7,6 +7,7 @@ demo content in :mod:`publications.demo`; their entry points are re-exported her
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -15,7 +16,7 @@ from config.api.errors import DomainError
 from datasets.models import Dataset
 from execution.models import Run
 from execution.services import create_run
-from ontologies.services import descendant_ids
+from ontologies.services import descendant_ids, resolve_term
 from publications.metadata import RecordError, fetch_record, parse_record, read_record_file
 from publications.models import Publication, PublicationAuthor, PublishedResult
 from publications.validators import normalise_doi
@@ -69,14 +70,57 @@ def find_version(reference: str) -> ProcedureVersion:
 # --- records in ------------------------------------------------------------------------------
 
 
-def import_publication(source: str, *, is_demo: bool = False) -> tuple[Publication, bool]:
-    """Import from a record file, or from a DOI through doi.org; return (publication, created)."""
+def import_publication(
+    source: str, *, is_demo: bool = False, results: str | Path | None = None
+) -> tuple[Publication, bool]:
+    """Import from a record file, or from a DOI through doi.org; return (publication, created).
+
+    ``results`` names a results file (see :func:`read_results_file`): its datasets, versions
+    and published results are linked in the same transaction, so the publication can be
+    reproduced; any error in either file writes nothing.
+    """
+    entries = read_results_file(Path(results)) if results is not None else None
     path = Path(source)
     if path.suffix.lower() == ".json" or path.is_file():
         document = read_record_file(path)
     else:
         document = fetch_record(doi_or_error(source))
-    return save_record(document, is_demo=is_demo)
+    with transaction.atomic():
+        publication, created = save_record(document, is_demo=is_demo)
+        if entries is not None:
+            link_results(publication, entries)
+    return publication, created
+
+
+def read_results_file(path: Path) -> list[dict]:
+    """The published results in a YAML or JSON file: a list (or ``{"results": [...]}``) of
+    entries as :func:`link_results` takes them, where ``expected`` names the published values
+    file relative to the results file (read into ``expected_text``)."""
+    if not path.is_file():
+        raise RecordError(f"No such file: {path}", {"file": str(path)}, "file_not_found")
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RecordError(f"{path.name} is not YAML or JSON: {exc}", {"file": str(path)}) from exc
+    entries = document.get("results") if isinstance(document, dict) else document
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise RecordError(f"{path.name} has no list of results.", {"file": str(path)})
+    return [_with_expected_text(entry, path.parent) for entry in entries]
+
+
+def _with_expected_text(entry: dict, folder: Path) -> dict:
+    """``entry`` with its ``expected`` values file (inside ``folder``) read in."""
+    if not entry.get("expected"):
+        return entry
+    expected = (folder / str(entry["expected"])).resolve()
+    if not expected.is_relative_to(folder.resolve()) or not expected.is_file():
+        raise RecordError(
+            f"No expected values file {entry['expected']!r} beside the results file.",
+            {"expected": [entry["expected"]]},
+            "file_not_found",
+        )
+    values = {k: v for k, v in entry.items() if k != "expected"}
+    return {**values, "expected_name": expected.name, "expected_text": expected.read_text()}
 
 
 def save_record(document: Any, *, is_demo: bool = False) -> tuple[Publication, bool]:
@@ -166,12 +210,14 @@ def search_publications(
     *,
     q: str = "",
     technique_iri: str = "",
+    technique_ids: set[int] | None = None,
     dataset_pid: str = "",
     procedure_slug: str = "",
     facility_slug: str = "",
     year: int | None = None,
 ) -> QuerySet:
-    """Publications matching every filter given; techniques include narrower ones."""
+    """Publications matching every filter given; ``technique_iri`` (an IRI or a short id)
+    includes narrower techniques, ``technique_ids`` are the term ids to match as they are."""
     publications = Publication.objects.all()
     if q:
         publications = publications.filter(
@@ -179,11 +225,11 @@ def search_publications(
             | Q(authors__name__icontains=q) | Q(venue__icontains=q)
         )  # fmt: skip
     if technique_iri:
-        from ontologies.models import Term
-
-        ids = descendant_ids(Term.objects.filter(iri=technique_iri).values_list("pk", flat=True))
+        technique_ids = descendant_ids([resolve_term(technique_iri).pk])
+    if technique_ids is not None:
         publications = publications.filter(
-            Q(datasets__techniques__in=ids) | Q(procedure_versions__procedure__techniques__in=ids)
+            Q(datasets__techniques__in=technique_ids)
+            | Q(procedure_versions__procedure__techniques__in=technique_ids)
         )
     if dataset_pid:
         publications = publications.filter(datasets__pid=dataset_pid)

@@ -164,10 +164,13 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
     def crate(self, request, doi=None):
         """One RO-Crate with datasets, procedure manifests, results and nested run crates."""
         publication = self.get_object()
-        target = Path(tempfile.mkdtemp(prefix="publication-crate-")) / "crate.zip"
-        services.export_bundle(publication, target)
+        with tempfile.TemporaryDirectory(prefix="publication-crate-") as scratch:
+            target = Path(scratch) / "crate.zip"
+            services.export_bundle(publication, target)
+            # The open file stays readable after its folder is removed, and goes with it.
+            bundle = target.open("rb")
         filename = publication.doi.replace("/", "_") + ".crate.zip"
-        return FileResponse(target.open("rb"), as_attachment=True, filename=filename)
+        return FileResponse(bundle, as_attachment=True, filename=filename)
 
 
 class ReproductionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,8 +1,18 @@
 """Reproducing the demo publications through the execution layer (local backend, eager Celery)."""
 
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
 import pytest
+import yaml
+from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from execution.choices import BackendName
+from execution.models import Run
 from publications import services
 from publications.models import Publication
 
@@ -95,3 +105,97 @@ def test_register_modified_version_names_its_base(demo_content):
     new = services.find_version("powder-peak-search@1.0.1")
     assert new.base_version == original and new.status == "draft"
     assert new.code_commit.startswith("0123456789")
+
+
+def test_technique_filter_takes_short_ids_and_refuses_unknown_ones_like_procedures(
+    demo_content, api
+):
+    saxs = api.get("/api/v1/publications/", {"technique": "PaNET01188"}).json()
+    assert [p["doi"] for p in saxs["results"]] == ["10.5072/demo.saxs-silica"]
+    for url in ("/api/v1/publications/", "/api/v1/procedures/"):
+        unknown = api.get(url, {"technique": "PaNET99999"})
+        assert unknown.status_code == 400, url
+        assert unknown.json()["error"]["code"] == "unknown_technique"
+
+
+def test_facility_filter(demo_content, api):
+    def dois(facility):
+        found = api.get("/api/v1/publications/", {"facility": facility}).json()["results"]
+        return sorted(p["doi"] for p in found)
+
+    assert dois("isis") == ["10.5072/demo.si-powder", "10.5072/demo.si-powder-altered"]
+    assert dois("maxiv") == ["10.5072/demo.cu-xas", "10.5072/demo.saxs-silica"]
+    assert dois("no-such-facility") == []
+
+
+def test_bundle_download_leaves_no_temporary_files(demo_content, api, tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    response = api.get("/api/v1/publications/10.5072/demo.cu-xas/crate.zip")
+    assert response.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).testzip() is None
+    response.close()
+    assert list(scratch.iterdir()) == []
+
+
+def write_results(folder, **changes) -> Path:
+    """A results file for a new publication re-using the demo silicon pattern."""
+    expected = Path(settings.BASE_DIR) / "fixtures/publications/expected/si-peaks.csv"
+    (folder / "si-peaks.csv").write_text(expected.read_text())
+    entry = {"label": "Table 1", "version": "powder-peak-search@1.0.0",
+             "dataset": "10.5072/demo:powder-diffraction", "output": "peaks.csv",
+             "tolerance": {"absolute": 0.01}, "expected": "si-peaks.csv", **changes}  # fmt: skip
+    path = folder / "results.yaml"
+    path.write_text(yaml.safe_dump({"results": [entry]}))
+    return path
+
+
+RECORD = Path(__file__).parent / "records" / "csl.json"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_with_results_then_reproduce_through_the_commands(demo_content, tmp_path):
+    out = io.StringIO()
+    call_command("import_publication", str(RECORD), "--results", str(write_results(tmp_path)),
+                 stdout=out)  # fmt: skip
+    assert out.getvalue().strip().endswith("(1 result(s))")
+    publication = Publication.objects.get(doi="10.5072/test.csl-01")
+    assert list(publication.datasets.values_list("pid", flat=True)) == [
+        "10.5072/demo:powder-diffraction"
+    ]
+    out = io.StringIO()
+    call_command("reproduce", publication.doi, "--json", "--wait", "120", stdout=out)
+    shown = json.loads(out.getvalue())
+    assert shown["status"] == "reproduced"
+    run = shown["comparisons"][0]["run"]  # the operator's command shows the runs it started
+    assert run["crate_url"] == f"/api/v1/runs/{run['id']}/crate.zip"
+    assert Run.objects.get(pk=run["id"]).owner.username == "reproducer"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_output_the_run_does_not_make_is_missing(demo_content, tmp_path):
+    results = write_results(tmp_path, output="no-such-output.csv")
+    call_command("import_publication", str(RECORD), "--results", str(results))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="was not reproduced: differs"):
+        call_command("reproduce", "10.5072/test.csl-01", "--json", "--wait", "120", stdout=out)
+    comparison = json.loads(out.getvalue())["comparisons"][0]
+    assert comparison["status"] == "missing"
+    assert comparison["details"] == {"kind": "missing_file", "output": "no-such-output.csv"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"dataset": "10.5072/nope"}, "no dataset"),
+        ({"version": "powder-peak-search@9.9.9"}, "No procedure version"),
+        ({"expected": "../../etc/passwd"}, "No expected values file"),
+        ({"tolerance": None, "expected": None}, "needs a sha256 or a tolerance"),
+    ],
+)
+def test_a_bad_results_file_writes_nothing(demo_content, tmp_path, changes, message):
+    results = write_results(tmp_path, **changes)
+    with pytest.raises(CommandError, match=message):
+        call_command("import_publication", str(RECORD), "--results", str(results))
+    assert not Publication.objects.filter(doi="10.5072/test.csl-01").exists()
