@@ -86,10 +86,16 @@ class ComparisonSerializer(serializers.ModelSerializer):
         fields = ["label", "output_name", "status", "message", "details", "run"]
 
     def get_run(self, comparison) -> dict | None:
-        """The run: id, state, and links to it and its Workflow Run Crate."""
+        """The run's state; its id and links to it and its crate only for who may read the run.
+
+        Visibility comes from ``run_visible`` (see ``reproductions_with_runs``); the context
+        flag ``all_runs`` shows every run (the operator's ``reproduce --json``).
+        """
         run = comparison.run
         if run is None:
             return None
+        if not (self.context.get("all_runs") or getattr(comparison, "run_visible", False)):
+            return {"state": run.state}
         return {
             "id": str(run.pk),
             "state": run.state,

@@ -3,7 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api.errors import DomainError
+from execution.models import Run
 from publications import services
 from publications.api import examples
 from publications.api.filtersets import PublicationFilterSet
@@ -31,10 +32,18 @@ DOI_PARAMETER = OpenApiParameter(
 )
 
 
-def reproductions_with_runs():
-    """Reproductions with their comparisons, results and runs loaded."""
+def reproductions_with_runs(user):
+    """Reproductions with their comparisons, results and runs loaded.
+
+    Each comparison carries ``run_visible``: whether ``user`` may read its run under the
+    execution app's rule (their own runs; staff every run). Verdicts are public; runs are not.
+    """
+    readable = Run.objects.visible_to(user).filter(pk=OuterRef("run_id"))
+    comparisons = ResultComparison.objects.select_related("result", "run").annotate(
+        run_visible=Exists(readable)
+    )
     return Reproduction.objects.select_related("publication").prefetch_related(
-        Prefetch("comparisons", ResultComparison.objects.select_related("result", "run"))
+        Prefetch("comparisons", comparisons)
     )
 
 
@@ -92,7 +101,9 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
         """
         reproduction = services.reproduce(self.get_object(), request.user, wait_seconds=0)
         done = reproduction.status != ReproductionStatus.RUNNING
-        data = ReproductionSerializer(reproductions_with_runs().get(pk=reproduction.pk)).data
+        data = ReproductionSerializer(
+            reproductions_with_runs(request.user).get(pk=reproduction.pk)
+        ).data
         return Response(data, status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -102,7 +113,7 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
     def reproductions(self, request, doi=None):
         """Every reproduction, newest first, with per-result comparisons and runs."""
         page = self.paginate_queryset(
-            reproductions_with_runs().filter(publication=self.get_object())
+            reproductions_with_runs(request.user).filter(publication=self.get_object())
         )
         for reproduction in page:
             services.refresh_reproduction(reproduction)
@@ -181,8 +192,8 @@ class ReproductionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        """Every reproduction with its comparisons and runs."""
-        return reproductions_with_runs()
+        """Every reproduction with its comparisons; runs shown to those who may read them."""
+        return reproductions_with_runs(self.request.user)
 
     @extend_schema(summary="A reproduction", examples=[examples.REPRODUCTION])
     def retrieve(self, request, *args, **kwargs):

@@ -78,11 +78,16 @@ def client_as():
     return make
 
 
+# A version number nothing else in the registry shows (the WES service says "1.1.0"), so a
+# response containing it leaks the draft.
+DRAFT_VERSION = "1.1.0-rc.7"
+
+
 @pytest.fixture
 def registry(terms, roles):
-    """ESRF procedures: one published (1.0.0 published, 1.1.0 draft) and one draft-only."""
+    """ESRF procedures: one published (1.0.0 published, a 1.1.0-rc.7 draft) and one draft-only."""
     services.register_manifest(
-        manifest(versions=[version_entry("1.0.0"), version_entry("1.1.0", status="draft")]),
+        manifest(versions=[version_entry("1.0.0"), version_entry(DRAFT_VERSION, status="draft")]),
         by=roles["own_curator"],
     )
     services.register_manifest(
