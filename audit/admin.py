@@ -1,8 +1,32 @@
-"""Admin of the audit log: read-only, searchable and filterable."""
+"""Admin of the audit log (read-only, searchable and filterable), and of the accounts it
+records: groups and API tokens, given search and filters like every other admin page."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from audit.models import AuditEntry
+
+admin.site.unregister(Group)
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(Group)
+class SearchableGroupAdmin(GroupAdmin):
+    """Groups: search by name or permission, filter by the app their permissions belong to."""
+
+    search_fields = ["name", "permissions__codename", "permissions__name"]
+    list_filter = ["permissions__content_type__app_label"]
+
+
+@admin.register(TokenProxy)
+class SearchableTokenAdmin(TokenAdmin):
+    """API tokens: search by their user (never by the key), filter by creation date and role."""
+
+    search_fields = ["user__username", "user__email"]
+    list_filter = ["created", "user__is_staff"]
 
 
 @admin.register(AuditEntry)

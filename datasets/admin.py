@@ -85,4 +85,5 @@ class DatasetFileAdmin(admin.ModelAdmin):
 
     list_display = ["name", "size", "dataset"]
     search_fields = ["name", "path", "sha256", "dataset__pid"]
+    list_filter = ["dataset__is_public", "dataset__facility_name"]
     raw_id_fields = ["dataset"]

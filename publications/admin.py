@@ -51,6 +51,7 @@ class ReproductionAdmin(admin.ModelAdmin):
     """Reproductions, read-only."""
 
     list_display = ("publication", "status", "created", "finished")
-    list_filter = ("status",)
+    list_filter = ("status", "created")
+    search_fields = ("publication__doi", "publication__title", "requested_by__username")
     readonly_fields = ("publication", "status", "requested_by", "created", "finished")
     inlines = [ComparisonInline]
