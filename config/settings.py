@@ -266,6 +266,10 @@ EXECUTION_BACKENDS = {
 EXECUTION_POLL_SECONDS = float(env_str("EXECUTION_POLL_SECONDS", "1.0"))
 EXECUTION_LEASE_SECONDS = env_int("EXECUTION_LEASE_SECONDS", 60)
 EXECUTION_TASK_DEADLINE_SECONDS = env_int("EXECUTION_TASK_DEADLINE_SECONDS", 24 * 3600)
+# A starting worker re-sends runs whose worker died (the filesystem broker redelivers nothing).
+EXECUTION_RECOVER_ON_WORKER_START = env_bool("EXECUTION_RECOVER_ON_WORKER_START", True)
+# More backends by name (dotted class paths), next to the built-in ones.
+EXECUTION_BACKEND_CLASSES: dict[str, str] = {}
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
     if not CELERY_BROKER_URL.startswith("filesystem://")

@@ -14,7 +14,7 @@ from django.conf import settings
 from rocrate.model.contextentity import ContextEntity
 from rocrate.rocrate import ROCrate
 
-from execution.backends.local import recorded_job, run_directory
+from execution.backends.local import recorded_job, run_directory, sha256_of
 from execution.choices import RunState
 from execution.code import entry_point_path
 
@@ -96,25 +96,30 @@ def add_workflow(crate: ROCrate, run):
     return workflow
 
 
+def dataset_properties(run) -> dict:
+    """The input dataset: its PID when registered, its path, and its checksum (the registered
+    one, else computed from the file the run read)."""
+    dataset, path = run.dataset, run.dataset_path
+    checksum = dataset.source_sha256 if dataset else ""
+    if not checksum and path and Path(path).is_file():
+        checksum = sha256_of(Path(path))
+    properties = {
+        "@type": "File",
+        "name": dataset.title if dataset else Path(path).name,
+        "sha256": checksum,
+        "contentUrl": Path(path).as_uri() if path else "",
+        "path": path,
+    }
+    if dataset:
+        properties["identifier"] = dataset.pid
+    return {key: value for key, value in properties.items() if value or key == "name"}
+
+
 def add_inputs(crate: ROCrate, run) -> list:
     """The dataset and the parameters, as the action's objects."""
     objects = []
-    dataset = run.dataset
-    if run.dataset_path or dataset:
-        objects.append(
-            add_entity(
-                crate,
-                "#input-dataset",
-                {
-                    "@type": "File",
-                    "name": dataset.title if dataset else Path(run.dataset_path).name,
-                    "identifier": dataset.pid if dataset else "",
-                    "sha256": dataset.source_sha256 if dataset else "",
-                    "contentUrl": Path(run.dataset_path).as_uri() if run.dataset_path else "",
-                    "path": run.dataset_path,
-                },
-            )
-        )
+    if run.dataset_path or run.dataset:
+        objects.append(add_entity(crate, "#input-dataset", dataset_properties(run)))
     for name, value in sorted(run.parameters.items()):
         objects.append(
             add_entity(
@@ -217,23 +222,68 @@ def write_run_crate(run) -> Path:
     return target
 
 
+class CrateError(ValueError):
+    """A file that is not a run crate this registry wrote, with the reason why."""
+
+
+def crate_graph(into: Path) -> list[dict]:
+    """The ``@graph`` of an unpacked crate's ro-crate-metadata.json."""
+    path = into / "ro-crate-metadata.json"
+    if not path.is_file():
+        raise CrateError("it has no ro-crate-metadata.json")
+    try:
+        metadata = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CrateError(f"ro-crate-metadata.json is not JSON ({exc})") from exc
+    graph = metadata.get("@graph") if isinstance(metadata, dict) else None
+    if not isinstance(graph, list) or not all(isinstance(e, dict) for e in graph):
+        raise CrateError("ro-crate-metadata.json is not a JSON object with an @graph of entities")
+    return graph
+
+
+def has_type(entity: dict, name: str) -> bool:
+    """True when ``entity``'s @type is ``name`` or a list holding it."""
+    types = entity.get("@type")
+    return name == types or (isinstance(types, list) and name in types)
+
+
+def referenced(by_id: dict, refs) -> list[dict]:
+    """The entities that a list of ``{"@id": ...}`` references (or a single one) names."""
+    refs = refs if isinstance(refs, list) else [refs] if refs else []
+    try:
+        return [by_id[ref["@id"]] for ref in refs]
+    except (KeyError, TypeError) as exc:
+        raise CrateError(f"the run refers to an entity the crate does not hold: {exc}") from exc
+
+
 def read_run_crate(zip_path: Path, into: Path) -> dict:
-    """Unpack a run crate and return what a rerun needs: notebook, dataset, parameters, outputs."""
-    shutil.unpack_archive(str(zip_path), str(into), "zip")
-    graph = json.loads((into / "ro-crate-metadata.json").read_text())["@graph"]
-    by_id = {entity["@id"]: entity for entity in graph}
-    action = next(e for e in graph if e.get("@type") == "CreateAction")
-    ids = [ref["@id"] for ref in action.get("object", [])]
-    parameters = {
-        by_id[i]["name"]: json.loads(by_id[i]["value"])
-        for i in ids
-        if by_id[i].get("@type") == "PropertyValue"
-    }
+    """Unpack a run crate and return what a rerun needs: notebook, dataset, parameters, outputs.
+
+    Raises :class:`CrateError` saying why when the file is not a run crate.
+    """
+    try:
+        shutil.unpack_archive(str(zip_path), str(into), "zip")
+    except (OSError, ValueError) as exc:
+        raise CrateError(f"it is not a zip archive ({exc})") from exc
+    graph = crate_graph(into)
+    by_id = {entity.get("@id"): entity for entity in graph}
+    action = next((e for e in graph if has_type(e, "CreateAction")), None)
+    if action is None:
+        raise CrateError("it records no run (no CreateAction in its metadata)")
+    objects = referenced(by_id, action.get("object"))
+    try:
+        parameters = {
+            entity["name"]: json.loads(entity["value"])
+            for entity in objects
+            if has_type(entity, "PropertyValue")
+        }
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise CrateError(f"a parameter of the run is not a name with a JSON value ({exc})") from exc
     dataset = by_id.get("#input-dataset", {})
     outputs = {
-        by_id[r["@id"]]["name"]: by_id[r["@id"]].get("sha256", "")
-        for r in action.get("result", [])
-        if by_id[r["@id"]].get("@type") == "File"
+        entity.get("name", entity["@id"]): entity.get("sha256", "")
+        for entity in referenced(by_id, action.get("result"))
+        if has_type(entity, "File")
     }
     return {
         "run_id": action.get("identifier", ""),

@@ -32,7 +32,7 @@ from execution.backends import (
 from execution.choices import TERMINAL_STATES, TRANSITIONS, RunState
 from execution.models import Run, RunEvent, RunOutput
 from registry.choices import VersionStatus
-from registry.models import Procedure, ProcedureVersion
+from registry.models import Facility, Procedure, ProcedureVersion
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,19 @@ def check_runnable(version: ProcedureVersion, user) -> None:
         )
 
 
+def check_facility(facility_slug: str) -> None:
+    """Refuse a facility that is neither registered nor named in EXECUTION_BACKENDS."""
+    configured = set(getattr(settings, "EXECUTION_BACKENDS", {}) or {}) - {"*"}
+    if not facility_slug or facility_slug in configured:
+        return
+    if not Facility.objects.filter(slug=facility_slug).exists():
+        raise DomainError(
+            f"Unknown facility {facility_slug!r}.",
+            {"facility": [facility_slug]},
+            "unknown_facility",
+        )
+
+
 def create_run(
     *,
     version: ProcedureVersion,
@@ -119,6 +132,7 @@ def create_run(
             "invalid_parameters",
         )
     dataset, dataset_path = resolve_dataset(owner, dataset_pid, dataset_path)
+    check_facility(facility_slug)
     if not facility_slug:
         facility_slug = (dataset.facility_slug if dataset else "") or ""
     backend = choose_backend(backend, facility_slug)
@@ -139,14 +153,15 @@ def create_run(
 
 
 def dispatch(run_id) -> None:
-    """Send the run's task to the broker; a broker that is down fails the run, with a 503."""
+    """Send the run's task to the broker; a broker that is down answers 503 and the run that
+    could not be sent is deleted, so the user's list holds no run that never started."""
     from execution import tasks
 
     try:
         tasks.execute_run.apply_async(args=[str(run_id)])
     except Exception as exc:  # kombu raises several types for an unreachable broker
-        run = Run.objects.get(pk=run_id)
-        try_transition(run, RunState.SYSTEM_ERROR, f"broker unreachable: {exc}", error=str(exc))
+        # Only a run nobody has touched: an eager task that failed has moved it on already.
+        Run.objects.filter(pk=run_id, state=RunState.QUEUED, submissions=0).delete()
         raise ServiceUnavailableError(
             "The task queue is not reachable; the run was not started.", {"broker": str(exc)}
         ) from exc
@@ -232,17 +247,40 @@ def cancel_run(run: Run, message: str = "canceled by the user") -> Run:
     return run
 
 
-def stop_at_backend(run: Run) -> None:
-    """Cancel the job at the backend and record CANCELED; on a backend error stay CANCELING."""
+def stop_at_backend(run: Run, *, retry_in_task: bool = True) -> None:
+    """Cancel the job at the backend and record CANCELED.
+
+    A transient backend error leaves the run CANCELING and hands the cancel to the
+    ``cancel_run`` task, which retries with backoff (``retry_in_task=False``: the error
+    propagates, for a task that retries itself); a permanent one ends the run in SYSTEM_ERROR
+    with the reason, since nothing will ever stop the job from here.
+    """
     try:
         get_backend(run.backend).cancel(run)
     except JobNotFoundError:
         pass  # nothing left to stop
+    except TransientBackendError as exc:
+        if not retry_in_task:
+            raise
+        logger.warning("cancel of run %s failed at %s, retrying: %s", run.pk, run.backend, exc)
+        transaction.on_commit(partial(send_cancel, run.pk))
+        return
     except BackendError as exc:
-        logger.warning("cancel of run %s failed at %s: %s", run.pk, run.backend, exc)
+        fail_run(run.pk, f"The backend could not cancel the job: {exc}")
         return
     if try_transition(run, RunState.CANCELED, "stopped at the backend"):
         write_crate_safely(run)
+
+
+def send_cancel(run_id) -> None:
+    """Queue the ``cancel_run`` task; with the broker down the run stays CANCELING and the
+    next worker to start picks it up (:func:`recover_stale_runs`)."""
+    from execution import tasks
+
+    try:
+        tasks.cancel_run.apply_async(args=[str(run_id)], countdown=1)
+    except Exception:  # kombu raises several types for an unreachable broker
+        logger.exception("could not queue the cancel of run %s", run_id)
 
 
 def finish(run: Run, status: Status) -> bool:
@@ -325,7 +363,7 @@ def step(run: Run) -> bool:
     if run.is_terminal:
         return True
     if run.state == RunState.CANCELING:
-        stop_at_backend(run)
+        stop_at_backend(run, retry_in_task=False)  # a transient error: execute_run retries
         return True
     if run.state == RunState.QUEUED and not try_transition(
         run, RunState.INITIALIZING, "claimed by a worker"
@@ -394,6 +432,27 @@ def drive(run_id, deadline_seconds: float | None = None) -> str:
         return run.state
     finally:
         release_lease(run, token)
+
+
+def recover_stale_runs() -> list:
+    """Free the runs whose driver died (lease expired, run not ended); return their ids.
+
+    Each is freed by a conditional UPDATE on the lease it had, so of two workers starting at
+    once only one re-sends a run. A run whose job is running is watched again, not restarted
+    (:func:`drive` finds it by its ``external_id``).
+    """
+    stale = (
+        Run.objects.exclude(state__in=TERMINAL_STATES)
+        .filter(lease_expires__lt=timezone.now())
+        .values_list("pk", "lease_token")
+    )
+    return [
+        pk
+        for pk, token in stale
+        if Run.objects.filter(pk=pk, lease_token=token, lease_expires__lt=timezone.now()).update(
+            lease_token=None, lease_expires=None
+        )
+    ]
 
 
 def refresh(run: Run) -> Run:

@@ -33,18 +33,25 @@ __all__ = [
     "Submission",
     "TransientBackendError",
     "get_backend",
+    "backend_classes",
     "backends_for_facility",
     "choose_backend",
 ]
 
 
+def backend_classes() -> dict[str, str]:
+    """Backend names and their classes: the built-in ones and EXECUTION_BACKEND_CLASSES."""
+    return {**BACKEND_CLASSES, **(getattr(settings, "EXECUTION_BACKEND_CLASSES", {}) or {})}
+
+
 def get_backend(name: str) -> Backend:
     """The backend called ``name``."""
+    classes = backend_classes()
     try:
-        return import_string(BACKEND_CLASSES[name])()
+        return import_string(classes[name])()
     except KeyError:
         raise DomainError(
-            f"Unknown backend {name!r}.", {"backend": sorted(BACKEND_CLASSES)}, "unknown_backend"
+            f"Unknown backend {name!r}.", {"backend": sorted(classes)}, "unknown_backend"
         ) from None
 
 
@@ -57,14 +64,20 @@ def backends_for_facility(facility_slug: str) -> list[str]:
 def choose_backend(requested: str, facility_slug: str) -> str:
     """The backend for a new run: the one requested if the facility offers it, else its default."""
     offered = backends_for_facility(facility_slug)
-    if not requested:
-        return offered[0]
-    if requested not in BACKEND_CLASSES:
-        get_backend(requested)
-    if requested not in offered:
+    chosen = requested or offered[0]
+    backend = get_backend(chosen)
+    if chosen not in offered:
         raise DomainError(
-            f"Backend {requested!r} is not offered at facility {facility_slug or '(any)'!r}.",
+            f"Backend {chosen!r} is not offered at facility {facility_slug or '(any)'!r}.",
             {"backend": [f"Offered: {', '.join(offered)}"]},
             "backend_not_offered",
         )
-    return requested
+    missing = backend.missing_settings()
+    if missing:
+        raise DomainError(
+            f"Backend {chosen!r} is offered but not configured on this server "
+            f"(missing {', '.join(missing)}); choose another backend.",
+            {"backend": [f"Offered: {', '.join(offered)}"], "missing_settings": missing},
+            "backend_not_configured",
+        )
+    return chosen

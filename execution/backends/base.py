@@ -92,3 +92,7 @@ class Backend:
     def describe(self) -> BackendInfo:
         """Say what this backend is."""
         return BackendInfo(name=self.name, label=self.name)
+
+    def missing_settings(self) -> list[str]:
+        """Names of the settings this backend needs that are empty (none: it can run)."""
+        return []

@@ -116,11 +116,20 @@ class JupyterHubBackend(Backend):
         return Status(state=RunState.INITIALIZING)
 
     def cancel(self, run) -> None:
-        """Stop the named server and remove it."""
-        user, server = run.external_id.split("/", 1)
+        """Stop the named server and remove it (found by name when its id was never saved)."""
+        user, server = (
+            run.external_id.split("/", 1)
+            if "/" in run.external_id
+            else (hub_user(run), server_name(run))
+        )
         response = self.api("DELETE", f"/users/{user}/servers/{server}", json={"remove": True})
         if response.status_code not in (202, 204, 404):
             raise BackendError(f"JupyterHub could not stop {server}: HTTP {response.status_code}")
+
+    def missing_settings(self) -> list[str]:
+        """The Hub's URLs and the service token."""
+        names = ("JUPYTERHUB_URL", "JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN")
+        return [name for name in names if not getattr(settings, name, "")]
 
     def describe(self) -> BackendInfo:
         """An interactive notebook server."""

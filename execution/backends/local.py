@@ -105,6 +105,19 @@ def process_alive(pid: int, run_id: str) -> bool:
     return state not in {"Z", "X"} and run_id in cmdline
 
 
+def child_pids(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid``."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
 def result_status(work_dir: Path) -> Status | None:
     """The final status written by the runner, or None while it has not ended."""
     path = work_dir / runner.RESULT_FILE
@@ -171,15 +184,24 @@ class LocalBackend(Backend):
         )
 
     def cancel(self, run) -> None:
-        """Terminate the job's process group."""
-        if not run.external_id:
+        """Terminate the job's process group (found by its command line when its id was never
+        saved)."""
+        job_id = run.external_id
+        if not job_id:
+            found = self.find(run)
+            job_id = found.external_id if found else ""
+        if not job_id or job_id == "0":
             return
-        pid = int(run.external_id)
-        if process_alive(pid, str(run.id)):
+        pid = int(job_id)
+        if not process_alive(pid, str(run.id)):
+            return
+        # The kernel runs in a session of its own (jupyter_client): stop it too, not only the
+        # runner's group, so the notebook cannot go on writing outputs.
+        for group in [pid, *child_pids(pid)]:
             try:
-                os.killpg(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                return
+                os.killpg(group, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                continue
 
     def fetch_outputs(self, run) -> list[OutputFile]:
         """Files the notebook wrote into its output_dir."""

@@ -164,8 +164,14 @@ class SlurmBackend(Backend):
         )
 
     def cancel(self, run) -> None:
-        """DELETE the job (Slurm marks it CANCELLED)."""
-        self.api("DELETE", f"/job/{run.external_id}", job_id=run.external_id)
+        """DELETE the job (Slurm marks it CANCELLED); found by name when its id was never saved."""
+        job_id = run.external_id
+        if not job_id:
+            found = self.find(run)
+            if found is None:
+                return
+            job_id = found.external_id
+        self.api("DELETE", f"/job/{job_id}", job_id=job_id)
 
     def fetch_outputs(self, run):
         """Files the job wrote into the run's output folder."""
@@ -174,3 +180,8 @@ class SlurmBackend(Backend):
     def describe(self) -> BackendInfo:
         """Batch jobs on a cluster."""
         return BackendInfo(name=self.name, label="Slurm", details={"url": settings.SLURMRESTD_URL})
+
+    def missing_settings(self) -> list[str]:
+        """slurmrestd's URL and the JWT user and token."""
+        names = ("SLURMRESTD_URL", "SLURM_JWT_USER", "SLURM_JWT_TOKEN")
+        return [name for name in names if not getattr(settings, name, "")]

@@ -84,6 +84,24 @@ def test_jupyterhub_opens_a_named_server_with_user_options_and_cancel_stops_it(
 
 
 @pytest.mark.jupyterhub
+def test_jupyterhub_cancel_without_a_saved_id_stops_the_server_by_name(
+    jupyterhub_settings, version, user
+):
+    settings = jupyterhub_settings
+    run = services.create_run(version=version, owner=user, backend="jupyterhub")
+    assert services.drive(run.pk, deadline_seconds=60) == RunState.RUNNING
+    name, server = hub_user(run), server_name(run)
+    assert server in hub_servers(settings, name)
+    # the worker died between starting the server and saving its id
+    Run.objects.filter(pk=run.pk).update(external_id="", state=RunState.CANCELING)
+    run.refresh_from_db()
+    services.stop_at_backend(run)
+    run.refresh_from_db()
+    assert run.state == RunState.CANCELED
+    wait_server_gone(settings, name, server)
+
+
+@pytest.mark.jupyterhub
 def test_jupyterhub_server_stopped_by_the_user_completes_the_run(
     jupyterhub_settings, version, user
 ):
@@ -171,6 +189,25 @@ def test_slurm_cancel_deletes_the_job(slurm_settings, version, user):
     assert run.state == RunState.CANCELED
     deadline = time.monotonic() + 20
     while slurm_job_state(slurm_settings, run.external_id) != "CANCELLED":
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+
+
+@pytest.mark.slurm
+def test_slurm_cancel_without_a_saved_id_finds_the_job_by_name(slurm_settings, version, user):
+    run = services.create_run(
+        version=version, owner=user, backend="slurm", parameters={"sleep_seconds": 60}
+    )
+    step_until(run, {RunState.RUNNING} | ENDED)
+    job_id = run.external_id
+    # the worker died between submitting the job and saving its id
+    Run.objects.filter(pk=run.pk).update(external_id="", state=RunState.CANCELING)
+    run.refresh_from_db()
+    services.stop_at_backend(run)
+    run.refresh_from_db()
+    assert run.state == RunState.CANCELED
+    deadline = time.monotonic() + 20
+    while slurm_job_state(slurm_settings, job_id) != "CANCELLED":
         assert time.monotonic() < deadline
         time.sleep(0.3)
 
