@@ -30,6 +30,7 @@ from .base import (
 )
 from .laue import write_laue
 from .neutron_tof import write_neutron_tof
+from .scattering import write_ixs, write_neutron_laue, write_tof_sans, write_usaxs
 from .writers import (
     write_arpes,
     write_em,
@@ -128,6 +129,34 @@ EXAMPLES: dict[str, Example] = {
             "White-beam Laue pattern of a silicon grain",
             _iri("01102", "01271", "01029"),
             write_laue,
+        ),  # fmt: skip
+        Example(
+            "usaxs",
+            "NXcanSAS",
+            "Silica spheres, slit-smeared USAXS",
+            _iri("01241", "01133"),
+            write_usaxs,
+        ),  # fmt: skip
+        Example(
+            "tof-sans",
+            "NXsastof",
+            "Polymer coils, time-of-flight SANS",
+            _iri("01277"),
+            write_tof_sans,
+        ),  # fmt: skip
+        Example(
+            "neutron-laue",
+            "NXlauetof",
+            "NaCl crystal, time-of-flight Laue",
+            _iri("01236"),
+            write_neutron_laue,
+        ),  # fmt: skip
+        Example(
+            "ixs",
+            "NXsqom",
+            "Acoustic phonons, inelastic x-ray scattering",
+            _iri("01182"),
+            write_ixs,
         ),  # fmt: skip
     )
 }

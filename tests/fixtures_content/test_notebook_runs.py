@@ -58,6 +58,10 @@ REAL_SAMPLES = {
         GENERATED + "NXdirecttof.hdf5",
     ],  # fmt: skip
     "laue-spot-finding": ["nexus-samples/APS/other/hdf5/ID34_not_complete.h5"],
+    "usaxs-slit-desmearing": [APS_SAXS, GENERATED + "NXcanSAS.hdf5"],
+    "tof-sans-reduction": [GENERATED + "NXsastof.hdf5"],
+    "neutron-laue-tof-peaks": [GENERATED + "NXlauetof.hdf5", GENERATED + "NXtofsingle.hdf5"],
+    "ixs-phonon-dispersion": [GENERATED + "NXsqom.hdf5"],
 }
 # Runs that must give a real result, not a "no meaningful result" note.
 MEANINGFUL = {
