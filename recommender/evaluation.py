@@ -47,10 +47,14 @@ def ndcg(ranked: list[str], relevant: list[str], k: int = 5) -> float:
 
 
 def evaluate(cases: list[GoldCase], backend: str | None = None) -> dict:
-    """Metrics of ``backend`` over ``cases``, and the top 3 per case."""
+    """Metrics of ``backend`` over ``cases``, and the top 3 per case.
+
+    Always measures the named backend: when it cannot serve, ServiceUnavailableError is raised
+    rather than answering with the embedded fallback.
+    """
     rows, tops = [], {}
     for case in cases:
-        answer = services.recommend_for_file(case.path, k=5, backend=backend)
+        answer = services.recommend_for_file(case.path, k=5, backend=backend, fallback=False)
         ranked = [item["procedure"] for item in answer["results"]]
         tops[case.name] = ranked[:3]
         first_hit = next((i for i, slug in enumerate(ranked) if slug in case.relevant), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exceptions
+from elasticsearch.serializer import JsonSerializer
 
 from config.api.errors import ServiceUnavailableError
 from recommender.documents import (
@@ -171,16 +173,24 @@ def status() -> dict:
     return {"alias": alias_name(), "indices": indices, "documents": count, "health": health}
 
 
+def comparable(source: dict) -> dict:
+    """A document's source as the cluster stores it (dates as ISO text), for comparison."""
+    return json.loads(JsonSerializer().dumps(source))
+
+
 def check() -> dict:
-    """Differences between the database and the index: missing, extra and stale documents."""
+    """Differences between the database and the index: missing, extra and stale documents.
+
+    A document is stale when any field differs from the one the database gives today
+    (techniques and their ancestors, facilities, text, popularity, ...).
+    """
     es = client()
+    lookup = TermLookup()
     wanted = {
-        str(v.pk): (v.procedure.successful_runs, v.procedure.slug) for v in indexable_versions()
+        str(v.pk): comparable(ProcedureVersionDocument.from_version(v, lookup).to_dict())
+        for v in indexable_versions()
     }
-    stored = {}
-    for hit in helpers.scan(es, index=alias_name(), _source=["successful_runs", "procedure_slug"]):
-        source = hit["_source"]
-        stored[hit["_id"]] = (source.get("successful_runs"), source.get("procedure_slug"))
+    stored = {hit["_id"]: hit["_source"] for hit in helpers.scan(es, index=alias_name())}
     return {
         "missing": sorted(set(wanted) - set(stored), key=int),
         "extra": sorted(set(stored) - set(wanted), key=int),

@@ -26,18 +26,19 @@ def check_k(k: int) -> int:
     return int(k)
 
 
-def with_fallback(backend: str | None, work):
+def with_fallback(backend: str | None, work, fallback: bool = True):
     """``work(backend)`` with the chosen backend, else with the embedded one when it cannot serve.
 
     Returns ``(result, backend used, degraded_reason)``; the reason is ``""`` when nothing
     failed. The embedded backend needs no server, so a search cluster that is down, has no
-    master or is overloaded makes answers degraded, never errors.
+    master or is overloaded makes answers degraded, never errors. With ``fallback=False`` (to
+    measure one backend) its ServiceUnavailableError is raised instead.
     """
     chosen = get_backend(backend)
     try:
         return work(chosen), chosen, ""
     except ServiceUnavailableError as exc:
-        if chosen.name == "embedded":
+        if chosen.name == "embedded" or not fallback:
             raise
         fallback = get_backend("embedded")
         reason = (
@@ -52,17 +53,18 @@ def recommend(
     facility: str | None = None,
     include_incompatible: bool = False,
     backend: str | None = None,
+    fallback: bool = True,
 ) -> dict:
     """The answer to a recommendation request: techniques understood, unknown ones, results.
 
     ``degraded`` is true (with ``degraded_reason``) when the configured backend could not serve
-    and the embedded backend answered instead.
+    and the embedded backend answered instead; ``fallback=False`` raises instead.
     """
     k = check_k(k)
     found, unknown = engine.resolve_techniques(query.techniques)
     filters = {"facility": facility, "include_incompatible": include_incompatible}
     results, engine_backend, degraded_reason = with_fallback(
-        backend, lambda chosen: chosen.recommend(query, k, filters)
+        backend, lambda chosen: chosen.recommend(query, k, filters), fallback
     )
     reason = query.unknown_reason
     if not found:

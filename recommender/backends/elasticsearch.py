@@ -40,8 +40,8 @@ class ElasticsearchBackend(SearchBackend):
     def remove(self, version: ProcedureVersion) -> None:
         """Delete the version's document if it is there."""
         with search_index.reachable():
-            search_index.client().delete(
-                index=alias_name(), id=str(version.pk), refresh=True, ignore=[404]
+            search_index.client().options(ignore_status=404).delete(
+                index=alias_name(), id=str(version.pk), refresh=True
             )
 
     def candidates(

@@ -47,12 +47,109 @@ def test_rebuild_swaps_alias(cluster, catalogue):
 
 
 def test_deprecating_syncs_after_commit(cluster, catalogue, settings):
+    """The after-commit task removes the document itself (the ranking alone would not show it:
+    candidates are re-read from the database)."""
     settings.SEARCH_BACKEND = "elasticsearch"
     search_index.rebuild()
+    version = catalogue["sas"].versions.get()
+    assert cluster.exists(index=search_index.alias_name(), id=str(version.pk))
     catalogue["sas"].status = "deprecated"
     catalogue["sas"].save()
+    assert not cluster.exists(index=search_index.alias_name(), id=str(version.pk))
+    assert search_index.check() == {"missing": [], "extra": [], "stale": []}
     query = RecommendationQuery.from_techniques([SAXS])
     assert "sas-fit" not in slugs(get_backend("elasticsearch").recommend(query, 5))
+
+
+def test_saving_syncs_the_changed_document(cluster, catalogue, settings):
+    """A changed summary reaches the index after commit, so check() finds nothing stale."""
+    settings.SEARCH_BACKEND = "elasticsearch"
+    search_index.rebuild()
+    catalogue["sas"].summary = "Model fitting of scattering curves"
+    catalogue["sas"].save()
+    version = catalogue["sas"].versions.get()
+    stored = cluster.get(index=search_index.alias_name(), id=str(version.pk))["_source"]
+    assert stored["summary"] == "Model fitting of scattering curves"
+    assert search_index.check() == {"missing": [], "extra": [], "stale": []}
+
+
+@pytest.mark.parametrize("change", ["technique", "facility", "text", "popularity"])
+def test_check_reports_any_changed_field(cluster, catalogue, change):
+    """With no sync (embedded mode: signals do nothing), a change in the database shows as a
+    stale document, whichever field it touches."""
+    search_index.rebuild()
+    procedure = catalogue["saxs"]
+    version = procedure.versions.get()
+    if change == "technique":
+        procedure.techniques.add(catalogue["terms"]["sans"])
+    elif change == "facility":
+        procedure.facilities.clear()
+    elif change == "text":
+        procedure.description = "A new description"
+        procedure.save()
+    else:
+        procedure.successful_runs += 1
+        procedure.save()
+    assert search_index.check() == {"missing": [], "extra": [], "stale": [str(version.pk)]}
+
+
+def test_check_reports_missing_and_extra(cluster, catalogue):
+    search_index.rebuild()
+    version = catalogue["sans"].versions.get()
+    cluster.delete(index=search_index.alias_name(), id=str(version.pk), refresh=True)
+    cluster.index(index=search_index.alias_name(), id="999999", document={"procedure_id": 1},
+                  refresh=True)  # fmt: skip
+    assert search_index.check() == {"missing": [str(version.pk)], "extra": ["999999"], "stale": []}
+
+
+def test_removing_a_missing_document_is_fine(cluster, catalogue):
+    search_index.rebuild()
+    version = catalogue["saxs"].versions.get()
+    backend = get_backend("elasticsearch")
+    backend.remove(version)
+    backend.remove(version)  # a 404 now: ignored
+    assert not cluster.exists(index=search_index.alias_name(), id=str(version.pk))
+
+
+def test_sync_task_retries_until_the_cluster_is_back(cluster, catalogue, settings, monkeypatch):
+    """The first attempt meets an unreachable cluster (a closed port): the task is retried
+    (ServiceUnavailableError) and the next attempt, on the real cluster, indexes the document."""
+    from recommender import backends, tasks
+
+    search_index.rebuild()
+    version = catalogue["saxs"].versions.get()
+    cluster.delete(index=search_index.alias_name(), id=str(version.pk), refresh=True)
+    real_url, real_get_backend, attempts = settings.ELASTICSEARCH_URL, backends.get_backend, []
+
+    def get_backend_spy(name=None):
+        attempts.append(name)
+        settings.ELASTICSEARCH_URL = "http://127.0.0.1:1" if len(attempts) == 1 else real_url
+        return real_get_backend("elasticsearch")
+
+    monkeypatch.setattr(backends, "get_backend", get_backend_spy)
+    result = tasks.sync_version.apply(args=[version.pk])
+    assert result.get() == "synced"
+    assert len(attempts) == 2
+    assert cluster.exists(index=search_index.alias_name(), id=str(version.pk))
+
+
+def test_sync_task_gives_up_after_its_retries(catalogue, settings, monkeypatch):
+    """A cluster that never comes back (a closed port): max_retries + 1 attempts, then the
+    error."""
+    from config.api.errors import ServiceUnavailableError
+    from recommender import backends, tasks
+
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:1"
+    version = catalogue["saxs"].versions.get()
+    real_get_backend, attempts = backends.get_backend, []
+    monkeypatch.setattr(
+        backends,
+        "get_backend",
+        lambda name=None: attempts.append(name) or real_get_backend("elasticsearch"),
+    )
+    result = tasks.sync_version.apply(args=[version.pk])
+    assert isinstance(result.result, ServiceUnavailableError)
+    assert len(attempts) == tasks.sync_version.max_retries + 1
 
 
 def test_search_facets(cluster, catalogue):

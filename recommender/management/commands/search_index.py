@@ -1,11 +1,13 @@
 """``manage.py search_index rebuild|status|check``: the Elasticsearch index of procedures."""
 
 import json
+import logging
 
 from django.core.management.base import BaseCommand, CommandError
 from elasticsearch import exceptions as es_exceptions
 from tqdm import tqdm
 
+from config.api.errors import DomainError
 from recommender import search_index
 
 
@@ -20,6 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, action: str, **options):
         """Run the action; an unreachable cluster is one clear line."""
+        # elastic_transport logs a warning per failed node attempt: the CommandError says it once.
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
         try:
             if action == "rebuild":
                 total = search_index.indexable_versions().count()
@@ -39,3 +43,5 @@ class Command(BaseCommand):
                     raise CommandError("The index differs from the database; run rebuild.")
         except (es_exceptions.ConnectionError, es_exceptions.TransportError) as exc:
             raise CommandError(f"Elasticsearch is not usable: {exc}") from exc
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
