@@ -1,15 +1,19 @@
 """Findings of the API fuzzing (test_fuzz.py), each kept as a minimal request.
 
-A strict xfail is a finding in another developer's code, reported to its owner: when it is
-fixed the xfail turns into a failure, and the marker (and the entry in
-``test_fuzz.KNOWN_SCHEMA_MISMATCHES``) must go.
+Every finding here has been fixed; each test sends the request schemathesis found and checks
+the answer is no server error and matches the documented status, content type and schema.
 """
 
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from django.test import Client
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +26,20 @@ def openapi(registry, request):
     return schemathesis.from_dict(raw, app=get_wsgi_application(), base_url="/")
 
 
-def conforms(openapi, method: str, path: str, **parts) -> None:
-    """Send one request and check it is no 5xx and matches its schema."""
+CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+
+def conforms(openapi, method: str, path: str, headers=None, **parts):
+    """Send one request and check it is no 5xx and its status, type and body are documented."""
     case = openapi[path][method].make_case(**parts)
-    response = case.call_wsgi()
-    case.validate_response(response, checks=(not_a_server_error, response_schema_conformance))
-
-
-def xfail(owner: str, cause: str):
-    """A strict xfail naming the owner and the cause."""
-    return pytest.mark.xfail(strict=True, reason=f"{owner}: {cause}")
+    response = case.call_wsgi(headers=headers)
+    case.validate_response(response, checks=CHECKS)
+    return response
 
 
 @pytest.mark.parametrize("path", ["/api/v1/facilities/", "/api/v1/facilities/{slug}/"])
@@ -122,3 +130,61 @@ def test_facility_url_null_or_empty_is_stored_empty(registry):
         assert Facility.objects.get(pk=facility.pk).url == ""
         assert FacilitySerializer(facility).data["url"] is None
         facility.delete()
+
+
+def test_deleting_a_dataset_a_publication_cites_is_a_conflict(registry, client_as):
+    from datasets.models import Dataset
+    from publications.models import Publication, PublishedResult
+    from registry.models import ProcedureVersion
+
+    dataset = Dataset.objects.create(
+        pid="10.5072/fuzz:cited", title="Cited", owner=registry["own_curator"]
+    )
+    publication = Publication.objects.create(doi="10.5072/fuzz.cites", title="Cites it")
+    PublishedResult.objects.create(
+        publication=publication,
+        label="Figure 1",
+        version=ProcedureVersion.objects.filter(status="published").first(),
+        dataset=dataset,
+        output_name="profile.csv",
+    )
+    response = client_as(registry["own_curator"]).delete(f"/api/v1/datasets/{dataset.pid}/")
+    assert response.status_code == 409
+    assert response.json()["error"]["details"] == {"referenced_by": ["published result"]}
+    assert Dataset.objects.filter(pk=dataset.pk).exists()
+
+
+def test_manifest_schema_is_served_as_documented(openapi):
+    response = conforms(openapi, "GET", "/api/v1/schemas/procedure-manifest.json")
+    assert response.headers["Content-Type"] == "application/schema+json"
+
+
+def test_search_page_zero_is_a_documented_not_found(openapi):
+    response = conforms(openapi, "GET", "/api/v1/search/", query={"page": 0})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/techniques/", {"ancestor": "0", "format": "jsonld"}),
+        ("/api/v1/techniques/lookup/", {"iri": "", "format": "jsonld"}),
+    ],
+)
+def test_json_ld_errors_are_documented(openapi, path, query):
+    response = conforms(openapi, "GET", path, query=query)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("application/ld+json")
+
+
+def test_unknown_technique_detail_is_not_found(openapi):
+    response = conforms(openapi, "GET", "/api/v1/techniques/{id}/", path_parameters={"id": "234"})
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+def test_invalid_token_is_a_documented_401(openapi):
+    response = conforms(
+        openapi, "GET", "/api/v1/facilities/", headers={"Authorization": "Token not-a-token"}
+    )
+    assert response.status_code == 401
