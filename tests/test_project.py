@@ -70,29 +70,98 @@ def test_migrations_are_complete():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-REGISTRY_PATHS = ("/api/v1/procedures/", "/api/v1/versions/", "/api/v1/resources/",
-                  "/api/v1/facilities/", "/api/v1/instruments/")  # fmt: skip
+BINARY = {"type": "string", "format": "binary"}
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    """The project's OpenAPI document, as drf-spectacular generates it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(openapi):
+    """Every (method, path, operation) of the document."""
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield method.upper(), path, operation
 
 
 def operation_has_example(operation: dict) -> bool:
-    """True when the request body or any response of an OpenAPI operation carries an example."""
+    """True when the operation's own request body or responses carry an example.
+
+    The shared error responses (``$ref`` to ``#/components/responses/``) do not count: they
+    say nothing about this operation. A binary download counts when it says what it holds.
+    """
     bodies = [operation.get("requestBody", {})] + list(operation.get("responses", {}).values())
     for body in bodies:
         for media in body.get("content", {}).values():
             if media.get("examples") or media.get("example"):
                 return True
+            if media.get("schema") == BINARY and body.get("description"):
+                return True
     return False
 
 
-def test_every_registry_endpoint_has_examples():
-    from drf_spectacular.generators import SchemaGenerator
-
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    missing = []
-    for path, operations in schema["paths"].items():
-        if not path.startswith(REGISTRY_PATHS) or path.endswith("crate.zip"):
-            continue
-        for method, operation in operations.items():
-            if method in {"get", "post", "put", "patch"} and not operation_has_example(operation):
-                missing.append(f"{method.upper()} {path}")
+def test_every_operation_has_examples(openapi):
+    missing = [f"{m} {p}" for m, p, op in operations(openapi) if not operation_has_example(op)]
     assert not missing, missing
+
+
+def resolve(openapi, node: dict) -> dict:
+    """Follow a local ``$ref`` of the document."""
+    while "$ref" in node:
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            openapi = openapi[part]
+        node = openapi
+    return node
+
+
+def test_every_api_error_response_is_the_error_shape(openapi):
+    """Under /api/, every 4xx and 5xx documents ``{"error": {"code", "message", "details"}}``."""
+    error = openapi["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    assert set(resolve(openapi, error["properties"]["error"])["required"]) == {
+        "code", "message", "details"
+    }  # fmt: skip
+    wrong = []
+    for method, path, operation in operations(openapi):
+        for status, response in operation["responses"].items():
+            if not path.startswith("/api/") or status[0] not in "45":
+                continue
+            content = resolve(openapi, response).get("content", {})
+            schemas = [media.get("schema") for media in content.values()]
+            if not schemas or any(s != {"$ref": "#/components/schemas/Error"} for s in schemas):
+                wrong.append(f"{method} {path} {status}")
+    assert not wrong, wrong
+
+
+def documented(openapi, method: str, path: str) -> set[str]:
+    return set(openapi["paths"][path][method.lower()]["responses"])
+
+
+def test_error_statuses_follow_what_each_view_can_answer(openapi):
+    # Every operation: an invalid token (401) and a database outage (503).
+    for method, path, operation in operations(openapi):
+        assert {"401", "503"} <= set(operation["responses"]), (method, path)
+    assert {"400", "404"} <= documented(openapi, "GET", "/api/v1/procedures/")  # filters, pages
+    detail = documented(openapi, "GET", "/api/v1/facilities/{slug}/")
+    assert "404" in detail and "400" not in detail and "403" not in detail  # anyone reads
+    assert "403" in documented(openapi, "GET", "/api/v1/audit/")  # staff only
+    assert {"400", "403", "415"} <= documented(openapi, "POST", "/api/v1/facilities/")
+    uploads = documented(openapi, "POST", "/api/v1/datasets/extract/")
+    assert {"413", "429"} <= uploads
+    assert "413" not in documented(openapi, "POST", "/api/v1/facilities/")
+    assert "409" in documented(openapi, "DELETE", "/api/v1/procedures/{slug}/")
+    # WES answers only its own codes (415 is folded into 400).
+    assert "415" not in documented(openapi, "POST", "/ga4gh/wes/v1/runs")
+    # Outside /api/ the database outage is a plain-text page (config.middleware).
+    outage = openapi["paths"]["/panosc/Datasets"]["get"]["responses"]["503"]
+    assert list(outage["content"]) == ["text/plain"]
+    # Errors are rendered like the data: JSON-LD views document JSON-LD errors.
+    not_found = resolve(
+        openapi, openapi["paths"]["/api/v1/techniques/{id}/"]["get"]["responses"]["404"]
+    )
+    assert set(not_found["content"]) == {"application/json", "application/ld+json"}

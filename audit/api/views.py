@@ -29,6 +29,12 @@ ENTRY_EXAMPLE = OpenApiExample(
         "details": {"from": "draft", "to": "published"},
     },
 )
+CREDENTIALS_EXAMPLE = OpenApiExample(
+    "Credentials", request_only=True, value={"username": "esrf-curator", "password": "s3cret-pass"}
+)
+TOKEN_EXAMPLE = OpenApiExample(
+    "Token", response_only=True, value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}
+)
 REVOKED_EXAMPLE = OpenApiExample(
     "Revoked", response_only=True, value={"revoked": True, "username": "esrf-curator"}
 )
@@ -61,6 +67,14 @@ def revoke_tokens_of(user, by) -> bool:
 
 class AuthTokenView(ObtainAuthToken):
     """POST username and password for a token; DELETE revokes the token you authenticate with."""
+
+    @extend_schema(
+        summary="Your API token, for a username and password (send it as 'Token <key>')",
+        examples=[CREDENTIALS_EXAMPLE, TOKEN_EXAMPLE],
+    )
+    def post(self, request, *args, **kwargs):
+        """Issue (or return the existing) token of the user; wrong credentials are a 400."""
+        return super().post(request, *args, **kwargs)
 
     @extend_schema(
         summary="Revoke your own token (the next POST issues a new one)",

@@ -1,13 +1,15 @@
 """One error shape for the whole API: ``{"error": {"code", "message", "details"}}``.
 
-DRF exceptions, Django's Http404/PermissionDenied, and domain errors raised by services
-(:class:`DomainError` and its subclasses) all come out in that shape, never as a 500.
+DRF exceptions, Django's Http404/PermissionDenied, deleting what a protected foreign key refers
+to, and domain errors raised by services (:class:`DomainError` and its subclasses) all come out
+in that shape, never as a 500.
 """
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -83,8 +85,20 @@ def _first_message(detail: Any) -> str:
     return str(detail)
 
 
+def protected_conflict(exc: ProtectedError) -> ConflictError:
+    """Deleting an object that others refer to (``on_delete=PROTECT``): a 409 naming them."""
+    referrers = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+    return ConflictError(
+        f"It is referenced by {', '.join(referrers)} and cannot be deleted.",
+        details={"referenced_by": referrers},
+        code="referenced",
+    )
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF exception handler that renders every error in the one shape."""
+    if isinstance(exc, ProtectedError):
+        exc = protected_conflict(exc)
     if isinstance(exc, DomainError):
         response = Response(
             error_body(exc.status_code, exc.message, exc.details, exc.code), status=exc.status_code

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from config.api.openapi import error_example, error_response
 
 from config.api.errors import DomainError
 from datasets import services
@@ -93,7 +94,25 @@ def store_upload(temporary: Path, sha256: str) -> Path:
     ),
     destroy=extend_schema(
         summary="Delete a dataset (owner or staff)",
-        examples=[OpenApiExample("Not allowed", value=ERROR_EXAMPLE, response_only=True)],
+        responses={
+            204: None,
+            403: error_response(
+                "Only the dataset's owner or staff delete it.",
+                error_example(
+                    "Not yours", 403, "You do not have permission to perform this action."
+                ),
+            ),
+            409: error_response(
+                "A publication's result cites the dataset.",
+                error_example(
+                    "Cited",
+                    409,
+                    "It is referenced by published result and cannot be deleted.",
+                    {"referenced_by": ["published result"]},
+                    code="referenced",
+                ),
+            ),
+        },
     ),
 )
 class DatasetViewSet(

@@ -4,13 +4,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from execution import crate, services
+from execution.api import examples
 from execution.api.filtersets import RunFilterSet
 from execution.api.serializers import RunCreateSerializer, RunSerializer, find_version
 from execution.models import Run
@@ -27,6 +27,10 @@ def output_file(run: Run, name: str) -> Path:
     return path
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Your runs (staff: every run)", examples=[examples.RUN_EXAMPLE]),
+    retrieve=extend_schema(summary="A run", examples=[examples.RUN_EXAMPLE]),
+)
 class RunViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -55,7 +59,7 @@ class RunViewSet(
 
     @extend_schema(
         request=RunCreateSerializer,
-        responses={201: RunSerializer, 400: OpenApiResponse(description="Invalid parameters")},
+        responses={201: RunSerializer, 400: examples.INVALID_PARAMETERS},
         examples=[
             OpenApiExample(
                 "SAXS run",
@@ -87,7 +91,11 @@ class RunViewSet(
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: RunSerializer, 409: OpenApiResponse()})
+    @extend_schema(
+        request=None,
+        responses={200: RunSerializer, 409: examples.RUN_FINISHED},
+        examples=[examples.CANCELED_EXAMPLE],
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel the run (409 when it has already ended)."""
@@ -95,7 +103,9 @@ class RunViewSet(
         run.refresh_from_db()
         return Response(RunSerializer(run).data)
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @extend_schema(
+        summary="Provenance crate of a run", responses={(200, "application/zip"): examples.CRATE}
+    )
     def crate(self, request, pk=None):
         """The Workflow Run RO-Crate of a finished run."""
         run = self.get_object()
@@ -111,7 +121,7 @@ class RunViewSet(
             content_type="application/zip",
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(summary="One output file of a run", responses={(200, "*/*"): examples.OUTPUT})
     def output(self, request, pk=None, name=None):
         """Download one output file."""
         path = output_file(self.get_object(), name)

@@ -72,6 +72,7 @@ class WESView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
     renderer_classes = [JSONRenderer]
+    error_status_aliases = WES_STATUS  # the OpenAPI documents the statuses WES answers
 
     def get_exception_handler(self):
         """Errors in the registry shape plus WES fields."""

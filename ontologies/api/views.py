@@ -1,6 +1,7 @@
 """Views of the ontologies API: techniques (list, detail, lookup by IRI, tree) and NXDL."""
 
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -77,8 +78,11 @@ class TechniqueViewSet(viewsets.ReadOnlyModelViewSet):
         return TermSerializer if self.action == "list" else TermDetailSerializer
 
     def get_object(self):
-        """Look up by primary key or short id (``PaNET01188``); unknown → 400."""
-        term = services.resolve_term(self.kwargs[self.lookup_field])
+        """Look up by primary key or short id (``PaNET01188``); unknown → 404."""
+        try:
+            term = services.resolve_term(self.kwargs[self.lookup_field])
+        except DomainError as error:
+            raise Http404(error.message) from error
         return self.get_queryset().get(pk=term.pk)
 
     @extend_schema(

@@ -6,7 +6,12 @@ from pathlib import Path
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -107,7 +112,9 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(data, status=status.HTTP_201_CREATED if done else status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        summary="Reproductions of a publication", responses=ReproductionSerializer(many=True)
+        summary="Reproductions of a publication",
+        responses=ReproductionSerializer(many=True),
+        examples=[examples.REPRODUCTION],
     )
     @action(detail=True, methods=["get"])
     def reproductions(self, request, doi=None):
@@ -169,7 +176,13 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="The publication bundle (RO-Crate zip)",
-        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="RO-Crate (zip) with the publication's datasets, procedure "
+                "manifests and results, and the crates of the runs behind them.",
+            )
+        },
     )
     @action(detail=True, methods=["get"], url_path="crate.zip")
     def crate(self, request, doi=None):
@@ -187,6 +200,9 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
 class ReproductionViewSet(viewsets.ReadOnlyModelViewSet):
     """Reproductions by id, refreshed when read."""
 
+@extend_schema_view(
+    list=extend_schema(summary="Reproductions (filter by status)", examples=[examples.REPRODUCTION])
+)
     serializer_class = ReproductionSerializer
     queryset = Reproduction.objects.none()
     filterset_fields = ["status"]

@@ -2,6 +2,8 @@
 
 from drf_spectacular.utils import OpenApiExample
 
+from config.api.openapi import error_example, error_response
+
 _COMMIT = "3f1c2b9a7d4e5f60718293a4b5c6d7e8f9012345"
 _DIGEST = "sha256:" + "4" * 64
 
@@ -154,3 +156,104 @@ VERSION_READ_EXAMPLE = OpenApiExample(
         "url": "https://registry.example.org/api/v1/procedures/saxs-azimuthal-integration/versions/1.0.0/",
     },
 )
+
+MANIFEST_SCHEMA_EXAMPLE = OpenApiExample(
+    "Manifest schema (abridged)",
+    response_only=True,
+    value={
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://analysis-registry.example.org/api/v1/schemas/procedure-manifest.json",
+        "title": "Procedure manifest",
+        "type": "object",
+        "required": ["manifest_version", "procedure", "versions"],
+        "additionalProperties": False,
+        # Abridged, and without "$ref": OpenAPI tools resolve every $ref, even in examples.
+        "properties": {
+            "manifest_version": {"const": 1},
+            "procedure": {"type": "object"},
+            "versions": {"type": "array", "minItems": 1},
+        },
+    },
+)
+
+
+def not_found(model: str):
+    """The 404 of a lookup of ``model`` that matches nothing the caller may see."""
+    return error_response(
+        f"No {model} visible to you has that identifier.",
+        error_example("Unknown", 404, f"No {model} matches the given query."),
+    )
+
+
+_VERSION = "saxs-azimuthal-integration 1.0.0"
+IMMUTABLE_VERSION = error_example(
+    "Published version changed",
+    409,
+    f"Version {_VERSION} is published and immutable; publish a new version to change it.",
+    {"immutable_fields": ["container_image"]},
+    code="immutable_version",
+)
+ILLEGAL_TRANSITION = error_example(
+    "Illegal transition",
+    409,
+    f"Version {_VERSION} is published; it cannot return to draft.",
+    code="illegal_transition",
+)
+MANIFEST_CONFLICT = error_response(
+    "A published version would change, or go back to draft.", IMMUTABLE_VERSION, ILLEGAL_TRANSITION
+)
+PROCEDURE_DELETE_CONFLICT = error_response(
+    "The procedure has published versions, or runs refer to it.",
+    error_example(
+        "Published",
+        409,
+        "saxs-azimuthal-integration has published versions and is kept for reproducibility; "
+        "deprecate it instead.",
+        code="published_procedure",
+    ),
+)
+PROCEDURE_DEPRECATE_CONFLICT = error_response(
+    "A draft procedure is deleted, not deprecated.",
+    error_example(
+        "Draft",
+        409,
+        "A draft procedure cannot be deprecated; delete it instead.",
+        code="illegal_transition",
+    ),
+)
+DUPLICATE_VERSION = error_response(
+    "The version exists already (or a published one would change).",
+    error_example("Duplicate", 409, "Version 1.1.0 already exists.", code="duplicate_version"),
+    IMMUTABLE_VERSION,
+)
+VERSION_DELETE_CONFLICT = error_response(
+    "Published versions are never deleted; referenced drafts neither.",
+    error_example(
+        "Published",
+        409,
+        f"Version {_VERSION} is published; published versions are never deleted "
+        "(deprecate it instead).",
+        code="immutable_version",
+    ),
+)
+_UNPINNED = (
+    "'ghcr.io/demo/saxs:1.0.0' has no digest; tags can move, so pin the image by digest "
+    "(name:tag@sha256:<64 hex>) to publish."
+)
+UNPINNED_CONTAINER = error_response(
+    "The container image is not pinned by digest.",
+    error_example(
+        "Tag only",
+        400,
+        _UNPINNED,
+        {"container": [_UNPINNED]},
+        code="unpinned_container",
+    ),
+)
+TRANSITION_CONFLICT = error_response(
+    "The version is not in a state that allows this transition.",
+    error_example(
+        "Already published", 409, f"Version {_VERSION} is already published.",
+        code="illegal_transition",
+    ),
+)  # fmt: skip

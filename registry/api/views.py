@@ -71,7 +71,14 @@ def editable_ids(user) -> set[int]:
     retrieve=extend_schema(
         summary="A procedure with its versions", examples=[examples.PROCEDURE_EXAMPLE]
     ),
-    destroy=extend_schema(summary="Delete a procedure that has never been published"),
+    destroy=extend_schema(
+        summary="Delete a procedure that has never been published",
+        responses={
+            204: None,
+            404: examples.not_found("Procedure"),
+            409: examples.PROCEDURE_DELETE_CONFLICT,
+        },
+    ),
 )
 class ProcedureViewSet(viewsets.ModelViewSet):
     """Analysis procedures. Create and update by sending a procedure manifest."""
@@ -108,7 +115,11 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Register a procedure from a manifest",
         request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT},
+        responses={
+            201: OpenApiTypes.OBJECT,
+            200: OpenApiTypes.OBJECT,
+            409: examples.MANIFEST_CONFLICT,
+        },
         examples=[examples.MANIFEST_EXAMPLE],
     )
     def create(self, request, *args, **kwargs):
@@ -121,7 +132,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Replace a procedure with a manifest (published versions must be repeated unchanged)",
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 409: examples.MANIFEST_CONFLICT},
         examples=[examples.MANIFEST_EXAMPLE],
     )
     def update(self, request, *args, **kwargs):
@@ -142,7 +153,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Change some fields of a procedure (JSON merge patch on its manifest)",
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 409: examples.MANIFEST_CONFLICT},
         examples=[
             OpenApiExample(
                 "New summary",
@@ -207,7 +218,8 @@ class ProcedureViewSet(viewsets.ModelViewSet):
         summary="Deprecate a procedure: never recommended again",
         request=None,
         responses={
-            200: OpenApiResponse(ProcedureSerializer, examples=[examples.PROCEDURE_EXAMPLE])
+            200: OpenApiResponse(ProcedureSerializer, examples=[examples.PROCEDURE_EXAMPLE]),
+            409: examples.PROCEDURE_DEPRECATE_CONFLICT,
         },
     )
     @action(detail=True, methods=["post"])
@@ -240,7 +252,14 @@ def merge_patch(target, patch):
     retrieve=extend_schema(
         summary="One version of a procedure", examples=[examples.VERSION_READ_EXAMPLE]
     ),
-    destroy=extend_schema(summary="Delete a draft version"),
+    destroy=extend_schema(
+        summary="Delete a draft version",
+        responses={
+            204: None,
+            404: examples.not_found("ProcedureVersion"),
+            409: examples.VERSION_DELETE_CONFLICT,
+        },
+    ),
 )
 class ProcedureVersionViewSet(
     mixins.ListModelMixin,
@@ -272,7 +291,7 @@ class ProcedureVersionViewSet(
     @extend_schema(
         summary="Add a version (a manifest version entry)",
         request=OpenApiTypes.OBJECT,
-        responses={201: ProcedureVersionSerializer},
+        responses={201: ProcedureVersionSerializer, 409: examples.DUPLICATE_VERSION},
         examples=[examples.VERSION_EXAMPLE],
     )
     def create(self, request, procedure_slug=None):
@@ -295,7 +314,7 @@ class ProcedureVersionViewSet(
     @extend_schema(
         summary="Change a draft version (JSON merge patch on its manifest entry)",
         request=OpenApiTypes.OBJECT,
-        responses={200: ProcedureVersionSerializer},
+        responses={200: ProcedureVersionSerializer, 409: examples.MANIFEST_CONFLICT},
         examples=[
             OpenApiExample(
                 "New changelog", value={"changelog": "Faster binning."}, request_only=True
@@ -331,7 +350,9 @@ class ProcedureVersionViewSet(
         responses={
             200: OpenApiResponse(
                 ProcedureVersionSerializer, examples=[examples.VERSION_READ_EXAMPLE]
-            )
+            ),
+            400: examples.UNPINNED_CONTAINER,
+            409: examples.TRANSITION_CONFLICT,
         },
     )
     @action(detail=True, methods=["post"])
@@ -346,7 +367,8 @@ class ProcedureVersionViewSet(
         responses={
             200: OpenApiResponse(
                 ProcedureVersionSerializer, examples=[examples.VERSION_READ_EXAMPLE]
-            )
+            ),
+            409: examples.TRANSITION_CONFLICT,
         },
     )
     @action(detail=True, methods=["post"])
@@ -384,6 +406,7 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
     create=extend_schema(examples=[examples.RESOURCE_EXAMPLE]),
     update=extend_schema(examples=[examples.RESOURCE_EXAMPLE]),
     partial_update=extend_schema(examples=[examples.RESOURCE_EXAMPLE]),
+    destroy=extend_schema(responses={204: None, 404: examples.not_found("Resource")}),
 )
 class ResourceViewSet(viewsets.ModelViewSet):
     """Material linked to techniques and procedures; curators add it."""
@@ -407,6 +430,7 @@ class ResourceViewSet(viewsets.ModelViewSet):
     create=extend_schema(examples=[examples.FACILITY_EXAMPLE]),
     update=extend_schema(examples=[examples.FACILITY_EXAMPLE]),
     partial_update=extend_schema(examples=[examples.FACILITY_EXAMPLE]),
+    destroy=extend_schema(responses={204: None, 404: examples.not_found("Facility")}),
 )
 class FacilityViewSet(viewsets.ModelViewSet):
     """Facilities; staff manage them."""
@@ -426,6 +450,7 @@ class FacilityViewSet(viewsets.ModelViewSet):
     create=extend_schema(examples=[examples.INSTRUMENT_EXAMPLE]),
     update=extend_schema(examples=[examples.INSTRUMENT_EXAMPLE]),
     partial_update=extend_schema(examples=[examples.INSTRUMENT_EXAMPLE]),
+    destroy=extend_schema(responses={204: None, 404: examples.not_found("Instrument")}),
 )
 class InstrumentViewSet(viewsets.ModelViewSet):
     """Instruments of facilities; staff manage them."""
@@ -444,7 +469,14 @@ class ManifestSchemaView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="JSON Schema of the procedure manifest", responses={200: OpenApiTypes.OBJECT}
+        summary="JSON Schema of the procedure manifest",
+        responses={
+            (200, "application/schema+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The JSON Schema (Draft 2020-12) every manifest is checked against.",
+                examples=[examples.MANIFEST_SCHEMA_EXAMPLE],
+            )
+        },
     )
     def get(self, request):
         return JsonResponse(manifest_schema(), content_type="application/schema+json")

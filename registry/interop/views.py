@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from registry import permissions
+from registry.api.examples import not_found
 from registry.interop.crate import build_crate
 from registry.models import ProcedureVersion
 
@@ -17,8 +18,12 @@ class VersionCrateView(APIView):
     @extend_schema(
         summary="Workflow RO-Crate of a version (zip)",
         responses={
-            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY),
-            404: OpenApiResponse(description="No such visible version"),
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="Workflow RO-Crate (zip): ro-crate-metadata.json, the notebook, "
+                "its parameters and container image, and the procedure manifest.",
+            ),
+            404: not_found("ProcedureVersion"),
         },
     )
     def get(self, request, slug: str, version: str) -> HttpResponse:

@@ -12,7 +12,12 @@ from django.core.wsgi import get_wsgi_application
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 MAX_EXAMPLES = 10
@@ -28,7 +33,12 @@ def api_schema(registry, request):
 
 
 schema = schemathesis.from_pytest_fixture("api_schema")
-CHECKS = (not_a_server_error, response_schema_conformance)
+CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+)
 # Operations whose responses do not match their schema yet (owners told; each is a strict xfail
 # in test_fuzz_regressions.py): only server errors are checked there until they are fixed.
 KNOWN_SCHEMA_MISMATCHES: set[tuple[str, str]] = set()
