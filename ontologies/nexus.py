@@ -11,6 +11,7 @@ from config.api.errors import DomainError
 from ontologies.models import NexusDefinitionMapping, Term
 
 MAPPING_PATH = Path(__file__).resolve().parent / "data" / "nexus_mapping.yaml"
+NXDL_SNAPSHOT_PATH = Path(__file__).resolve().parent / "data" / "nxdl_requirements.json"
 
 
 def read_nexus_mapping(path: str | Path | None = None) -> dict:
@@ -76,8 +77,12 @@ def load_nexus_mapping(path: str | Path | None = None) -> int:
     return stored
 
 
-def store_nxdl_definitions(definitions) -> dict[str, int]:
-    """Create or update :class:`NexusDefinition` rows from parsed NXDL definitions (atomic)."""
+def store_nxdl_definitions(definitions, keep_imported: bool = False) -> dict[str, int]:
+    """Create or update :class:`NexusDefinition` rows from parsed NXDL definitions (atomic).
+
+    With ``keep_imported``, rows that ``import_nxdl`` read from real NXDL files are left as they
+    are (they carry more than a snapshot: summaries, sources, checksums).
+    """
     from ontologies.models import NexusDefinition
 
     counts = {"added": 0, "updated": 0, "unchanged": 0}
@@ -95,6 +100,9 @@ def store_nxdl_definitions(definitions) -> dict[str, int]:
                 "checksum": parsed.checksum,
             }
             current = stored.get(parsed.name)
+            if keep_imported and current and not current.source.startswith("snapshot:"):
+                counts["unchanged"] += 1
+                continue
             if current is None:
                 NexusDefinition.objects.create(name=parsed.name, **values)
                 counts["added"] += 1
@@ -104,3 +112,12 @@ def store_nxdl_definitions(definitions) -> dict[str, int]:
             else:
                 counts["unchanged"] += 1
     return counts
+
+
+def load_nxdl_snapshot(path: str | Path | None = None) -> dict[str, int]:
+    """Store the requirements of the shipped NXDL snapshot; rows imported from files are kept."""
+    from ontologies.nxdl import read_nxdl_snapshot
+
+    return store_nxdl_definitions(
+        read_nxdl_snapshot(Path(path or NXDL_SNAPSHOT_PATH)), keep_imported=True
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,3 +124,52 @@ def read_nxdl_dir(directory: Path, applications_only: bool = True) -> list[NxdlD
         raise DomainError(f"No NXDL application definitions found under {directory}.")
     inherit_requirements(definitions)
     return list(definitions.values())
+
+
+# --- the offline snapshot of requirements (facts only: names, classes, paths) -----------------
+
+NXDL_SNAPSHOT_FORMAT = 1
+SNAPSHOT_FIELDS = (
+    "name",
+    "category",
+    "contributed",
+    "extends",
+    "required_groups",
+    "required_fields",
+)
+
+
+def write_nxdl_snapshot(definitions: list[NxdlDefinition], output: Path, *, source: str) -> Path:
+    """Write the requirements of ``definitions`` as JSON, one definition a line.
+
+    Documentation text is left out on purpose: the snapshot keeps facts (names, NX classes and
+    paths), so the project ships no prose of the NeXus definitions.
+    """
+    items = [
+        {key: getattr(definition, key) for key in SNAPSHOT_FIELDS}
+        for definition in sorted(definitions, key=lambda d: d.name)
+    ]
+    head = json.dumps({"format": NXDL_SNAPSHOT_FORMAT, "source": source, "count": len(items)})
+    lines = ",\n".join(json.dumps(item, ensure_ascii=False) for item in items)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(f'{head[:-1]}, "definitions": [\n{lines}\n]}}\n', encoding="utf-8")
+    return output
+
+
+def read_nxdl_snapshot(path: Path) -> list[NxdlDefinition]:
+    """The definitions of a snapshot written by :func:`write_nxdl_snapshot`."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != NXDL_SNAPSHOT_FORMAT:
+            raise ValueError(f"unknown format {data.get('format')!r}")
+        return [
+            NxdlDefinition(
+                summary="",
+                source=f"snapshot:{path.name}",
+                checksum="",
+                **{key: item[key] for key in SNAPSHOT_FIELDS},
+            )
+            for item in data["definitions"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DomainError(f"Cannot read the NXDL snapshot {path}: {exc}") from exc

@@ -322,6 +322,25 @@ def check_records(records: list[TermRecord]) -> None:
         )
 
 
+def _refuse_terms_of_other_ontologies(records: list[TermRecord], name: str) -> None:
+    """A term belongs to one ontology: importing its IRI under another name is refused."""
+    iris = [record.iri for record in records]
+    owners: dict[str, str] = {}
+    for start in range(0, len(iris), BATCH_SIZE):
+        owners.update(
+            Term.objects.filter(iri__in=iris[start : start + BATCH_SIZE])
+            .exclude(ontology=name)
+            .values_list("iri", "ontology")
+        )
+    if owners:
+        iri, other = next(iter(sorted(owners.items())))
+        raise DomainError(
+            f"{len(owners)} terms of this source already belong to the ontology '{other}' "
+            f"(e.g. {iri}): import it with --name {other}, or under IRIs of its own.",
+            code="ontology_conflict",
+        )
+
+
 def apply_ontology(
     records: list[TermRecord], *, name: str = DEFAULT_ONTOLOGY, source: str = "", checksum: str = ""
 ) -> ImportSummary:
@@ -333,6 +352,7 @@ def apply_ontology(
     check_records(records)
     summary = ImportSummary()
     with transaction.atomic():
+        _refuse_terms_of_other_ontologies(records, name)
         stored, stored_parents = _stored_state(name)
         for record in records:
             term = stored.get(record.iri)
@@ -380,7 +400,8 @@ def records_from_snapshot(data: dict) -> list[TermRecord]:
 def load_snapshot(path: str | Path | None = None, with_mapping: bool = True) -> dict:
     """Load the project's compact ontology snapshot, idempotently, then rebuild the closure.
 
-    Also loads the NeXus definition mapping (``ontologies/data/nexus_mapping.yaml``) unless
+    Also loads the NeXus definition mapping (``ontologies/data/nexus_mapping.yaml``) and the
+    requirements of the NXDL definitions (``ontologies/data/nxdl_requirements.json``) unless
     ``with_mapping`` is false. Returns the counts of added, updated, obsoleted and unchanged terms.
     """
     path = Path(path or SNAPSHOT_PATH)
@@ -397,9 +418,10 @@ def load_snapshot(path: str | Path | None = None, with_mapping: bool = True) -> 
     )
     result = summary.counts()
     if with_mapping:
-        from ontologies.nexus import load_nexus_mapping
+        from ontologies.nexus import load_nexus_mapping, load_nxdl_snapshot
 
         result["mappings"] = load_nexus_mapping()
+        result["nexus_definitions"] = sum(load_nxdl_snapshot().values())
     return result
 
 

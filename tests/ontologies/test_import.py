@@ -123,3 +123,21 @@ def test_resolve_term_unknown_raises_domain_error(panet):
     with pytest.raises(DomainError) as error:
         services.resolve_term("http://example.org/none")
     assert error.value.code == "unknown_technique"
+
+
+def test_the_same_iris_under_another_name_are_refused(small):
+    before = (Term.objects.count(), TermClosure.objects.count(), OntologyVersion.objects.count())
+    with pytest.raises(CommandError, match="already belong to the ontology 'test'.*--name test"):
+        run("import_ontology", str(DATA / "small.ttl"), "--name", "other")
+    after = (Term.objects.count(), TermClosure.objects.count(), OntologyVersion.objects.count())
+    assert before == after
+    assert set(Term.objects.values_list("ontology", flat=True)) == {"test"}
+
+
+@pytest.mark.django_db
+def test_load_snapshot_if_empty_fills_a_fresh_install_and_never_rolls_back(small):
+    run("load_ontology_snapshot", "--if-empty")
+    assert not Term.objects.filter(ontology="panet").exists()  # terms were there: left out
+    Term.objects.all().delete()
+    run("load_ontology_snapshot", "--if-empty")
+    assert Term.objects.filter(ontology="panet").count() == 510

@@ -59,3 +59,47 @@ def test_import_nxdl_records_required_groups_and_fields():
     assert NexusDefinition.objects.get(name="NXxpcs").contributed
     with pytest.raises(CommandError, match="not a directory"):
         call_command("import_nxdl", "/no/such/dir")
+
+
+def test_nxdl_snapshot_is_built_from_the_definitions_and_matches_the_shipped_one(tmp_path):
+    output = tmp_path / "nxdl.json"
+    call_command(
+        "build_nxdl_snapshot", str(shared_path("nexus-definitions")), "--output", str(output)
+    )
+    assert output.read_text(encoding="utf-8") == nexus.NXDL_SNAPSHOT_PATH.read_text(
+        encoding="utf-8"
+    ), "ontologies/data/nxdl_requirements.json is stale: run manage.py build_nxdl_snapshot"
+
+
+def test_nxdl_snapshot_keeps_facts_only():
+    from ontologies.nxdl import read_nxdl_snapshot
+
+    definitions = {d.name: d for d in read_nxdl_snapshot(nexus.NXDL_SNAPSHOT_PATH)}
+    assert "NXreflections" in definitions  # a base class the mapping names
+    assert definitions["NXreflections"].category == "base"
+    assert "NXentry/NXinstrument/NXdetector" in definitions["NXmx"].required_groups
+    assert all(not d.summary for d in definitions.values())  # no prose of the NXDL files
+
+
+@pytest.mark.django_db
+def test_fresh_install_lists_definitions_with_requirements_and_techniques(panet, client):
+    assert panet["nexus_definitions"] >= 80
+    body = client.get("/api/v1/nexus-definitions/?page_size=200").json()
+    by_name = {item["name"]: item for item in body["results"]}
+    assert body["count"] == NexusDefinition.objects.count() >= 80
+    sas = by_name["NXsas"]
+    assert "NXentry/NXinstrument/NXdetector" in sas["required_groups"]
+    assert "/ENTRY/INSTRUMENT/DETECTOR/distance" in sas["required_fields"]
+    assert PANET + "PaNET01188" in {term["iri"] for term in sas["terms"]}
+    assert by_name["NXreflections"]["terms"], "mapped base classes are listed too"
+    assert client.get("/api/v1/nexus-definitions/NXmx/").json()["category"] == "application"
+
+
+@pytest.mark.django_db
+def test_snapshot_never_overwrites_definitions_imported_from_files(panet):
+    call_command("import_nxdl", str(shared_path("nexus-definitions")), verbosity=0)
+    imported = NexusDefinition.objects.get(name="NXsas")
+    assert imported.summary and imported.checksum and not imported.source.startswith("snapshot:")
+    counts = nexus.load_nxdl_snapshot()
+    assert counts["updated"] == 0 and counts["added"] == 0
+    assert NexusDefinition.objects.get(name="NXsas").checksum == imported.checksum
