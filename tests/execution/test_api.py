@@ -142,6 +142,27 @@ def test_output_path_traversal_is_404(api, version, user):
 
 
 @pytest.mark.django_db
+def test_recorded_outputs_pointing_outside_the_output_folder_are_404(api, version, user, settings):
+    """Outputs that are recorded and exist on disk, but outside outputs/: the resolve() check."""
+    from execution import services
+    from execution.models import RunOutput
+
+    run = services.create_run(version=version, owner=user)
+    outputs = settings.RUNS_DIR / str(run.pk) / "outputs"
+    outputs.mkdir(parents=True)
+    (outputs.parent / "job.json").write_text('{"secret": true}')
+    (outputs / "passwd").symlink_to("/etc/passwd")
+    (outputs / "fine.txt").write_text("an output")
+    for name in ("../job.json", "passwd", "fine.txt"):
+        RunOutput.objects.create(run=run, name=name, size=1, sha256="0" * 64)
+    assert api.get(f"/api/v1/runs/{run.pk}/outputs/fine.txt").status_code == 200
+    for name in ("../job.json", "%2e%2e/job.json", "passwd"):
+        response = api.get(f"/api/v1/runs/{run.pk}/outputs/{name}")
+        assert response.status_code == 404, name
+        assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
 def test_crate_reruns_with_matching_checksums_and_fails_when_changed(
     api, version, data_file, tmp_path, django_capture_on_commit_callbacks
 ):
