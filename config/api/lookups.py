@@ -43,5 +43,7 @@ class RejectControlCharactersMiddleware:
             return None
         message = "No resource has an identifier with a control character."
         if is_api_view(view_func):
-            return JsonResponse(error_body(404, message), status=404)
+            # An API that answers in a shape of its own (TRS, WES) says so with ``error_body``.
+            body_of = getattr(view_func.cls, "error_body", error_body)
+            return JsonResponse(body_of(404, message), status=404)
         raise Http404(message)

@@ -19,7 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import DomainError
+from config.api.errors import DomainError, error_body
 from config.api.errors import exception_handler as registry_exception_handler
 from execution import services
 from execution.api.serializers import find_version
@@ -77,6 +77,11 @@ class WESView(APIView):
     def get_exception_handler(self):
         """Errors in the registry shape plus WES fields."""
         return wes_exception_handler
+
+    @staticmethod
+    def error_body(status_code: int, message: str) -> dict:
+        """The registry's error body plus WES fields, for errors answered before the view."""
+        return {**error_body(status_code, message), "msg": message, "status_code": status_code}
 
     def absolute(self, path: str) -> str:
         """An absolute URL on this server."""

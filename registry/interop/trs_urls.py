@@ -4,9 +4,11 @@ from django.urls import path, re_path
 
 from registry.interop import trs_views as views
 
-TOOL = r"tools/(?P<tool_id>[a-z0-9-]+)"
+# Any segment reaches the views, which answer a TRS ``Error`` for what they do not know (a
+# narrower pattern would fall through to the project's own 404 shape).
+TOOL = r"tools/(?P<tool_id>[^/]+)"
 VERSION = TOOL + r"/versions/(?P<version_id>[^/]+)"
-TYPE = VERSION + r"/(?P<descriptor_type>[A-Z_]+)"
+TYPE = VERSION + r"/(?P<descriptor_type>[^/]+)"
 
 urlpatterns = [
     path("service-info", views.ServiceInfoView.as_view(), name="trs-service-info"),
@@ -28,4 +30,5 @@ urlpatterns = [
     ),
     re_path(rf"^{TYPE}/files$", views.FilesView.as_view(), name="trs-files"),
     re_path(rf"^{TYPE}/tests$", views.TestsView.as_view(), name="trs-tests"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="trs-not-found"),
 ]

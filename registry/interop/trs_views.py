@@ -40,7 +40,8 @@ def trs_exception_handler(exc, context) -> Response:
         exc = TRSError(exc.status_code, str(exc.detail))
     if not isinstance(exc, TRSError):
         return None
-    return Response({"code": exc.status_code, "message": str(exc.detail)}, status=exc.status_code)
+    body = TRSView.error_body(exc.status_code, str(exc.detail))
+    return Response(body, status=exc.status_code)
 
 
 @extend_schema(exclude=True)
@@ -51,7 +52,13 @@ class TRSView(APIView):
     renderer_classes = [JSONRenderer]
 
     def get_exception_handler(self):
+        """Errors in TRS's ``Error`` shape."""
         return trs_exception_handler
+
+    @staticmethod
+    def error_body(status_code: int, message: str) -> dict:
+        """TRS's ``Error`` body, for errors answered before the view runs."""
+        return {"code": status_code, "message": message}
 
     def base_url(self) -> str:
         """Absolute URL of the TRS root, without a trailing slash."""
@@ -77,6 +84,14 @@ class TRSView(APIView):
                 f"{', '.join(trs.descriptor_types(version)) or 'none'}).",
             )
         return plain
+
+
+class NotFoundView(TRSView):
+    """Any other path below the TRS root: a 404 in TRS's ``Error`` shape."""
+
+    def get(self, request):
+        """Answer that the path is not part of the TRS API."""
+        raise TRSError(404, f"{request.path} is not a TRS 2.1 endpoint.")
 
 
 class ServiceInfoView(TRSView):
