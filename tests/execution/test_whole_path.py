@@ -97,3 +97,29 @@ def test_a_worker_consumes_from_the_filesystem_broker(filesystem_broker, setting
     finally:
         worker.stop()
     assert not left, left
+
+
+def test_a_worker_killed_on_the_filesystem_broker_leaves_no_run_stuck(
+    filesystem_broker, settings, version, user
+):
+    env = {"CELERY_BROKER_FOLDER": str(filesystem_broker)}
+    first = Worker("filesystem://", settings.RUNS_DIR, env).start()
+    second = None
+    try:
+        run = services.create_run(version=version, owner=user, parameters={"sleep_seconds": 6})
+        wait_for_state(run, {RunState.RUNNING}, timeout=60)
+        job_id = run.external_id
+        first.kill()
+        # the transport deleted the message when it was read: there is nothing to redeliver
+        assert not list((filesystem_broker / "out").iterdir())
+        time.sleep(3.5)  # past the dead worker's lease (3 s)
+        second = Worker("filesystem://", settings.RUNS_DIR, env).start()
+        wait_for_state(run, ENDED, timeout=60)
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+    assert run.state == RunState.COMPLETE, (run.error, run.log)
+    assert run.submissions == 1 and run.external_id == job_id  # the same job, watched again
+    assert run.events.filter(to_state=RunState.COMPLETE).count() == 1
+    assert run.outputs.count() == 1
