@@ -273,8 +273,8 @@ def stop_at_backend(run: Run, *, retry_in_task: bool = True) -> None:
 
 
 def send_cancel(run_id) -> None:
-    """Queue the ``cancel_run`` task; with the broker down the run stays CANCELING and the
-    next worker to start picks it up (:func:`recover_stale_runs`)."""
+    """Queue the ``cancel_run`` task. With the broker down the run stays CANCELING: a driver
+    still watching it stops the job at its next poll, and asking to cancel again retries."""
     from execution import tasks
 
     try:
