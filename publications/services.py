@@ -20,9 +20,8 @@ from ontologies.services import descendant_ids, resolve_term
 from publications.metadata import RecordError, fetch_record, parse_record, read_record_file
 from publications.models import Publication, PublicationAuthor, PublishedResult
 from publications.validators import normalise_doi
-from registry.choices import VersionStatus
 from registry.models import ProcedureVersion
-from registry.services import RegistrationResult, register_manifest, version_to_manifest
+from registry.services import RegistrationResult, register_manifest
 
 PUBLICATION_FIELDS = ("title", "year", "venue", "abstract", "licence")
 
@@ -311,38 +310,19 @@ def open_for_modification(
 
 
 def register_modified_version(
-    original_version: ProcedureVersion, new_version_number: str, commit: str, entry_point: str, by
+    original_version: ProcedureVersion, new_version_number: str, commit: str, by
 ) -> RegistrationResult:
-    """Register a changed notebook as a new draft version that names ``original_version`` as base.
+    """Register ``commit`` as a new draft version of the procedure, ``based_on`` the original.
 
-    The new version keeps everything else of the original (container, inputs, outputs) and
-    goes through the manifest like any registration (ManifestError when invalid).
+    For trusted callers (``by`` None) and those who may edit the procedure; the API's way in
+    (the notebook fetched from a Modify server) is
+    :func:`publications.modification.register_changed_notebook`.
     """
-    procedure = original_version.procedure
-    entry = version_to_manifest(original_version)
-    base = f"{procedure.slug}@{original_version.version}"
-    entry.update(
-        version=new_version_number,
-        status=VersionStatus.DRAFT,
-        code={**entry["code"], "commit": commit, "entry_point": entry_point},
-        based_on=base,
-        changelog=f"Modified from {base}.",
+    from publications.modification import derived_manifest
+
+    manifest = derived_manifest(
+        original_version, original_version.procedure.slug, new_version_number, commit
     )
-    manifest = {
-        "manifest_version": 1,
-        "procedure": {
-            "slug": procedure.slug,
-            "name": procedure.name,
-            "summary": procedure.summary,
-            "description": procedure.description,
-            "license": procedure.license,
-            "keywords": procedure.keywords,
-            "citation": procedure.citation,
-            "facilities": sorted(procedure.facilities.values_list("slug", flat=True)),
-            "techniques": sorted(procedure.techniques.values_list("iri", flat=True)),
-        },
-        "versions": [entry],
-    }
     return register_manifest(manifest, by=by)
 
 

@@ -66,11 +66,6 @@ MODIFY = OpenApiExample("Open Table 1", value={"result": "Table 1"}, request_onl
 
 MODIFIED_VERSION = OpenApiExample(
     "Register the changed notebook",
-    value={
-        "version": "powder-peak-search@1.0.0",
-        "new_version": "1.0.1",
-        "commit": "0123456789abcdef0123456789abcdef01234567",
-        "entry_point": "powder-peak-search/analysis.ipynb",
-    },
+    value={"run": "3f2b9c1e-7a4d-4e8b-9c2a-1d5e6f7a8b9c", "new_version": "1.0.1"},
     request_only=True,
 )

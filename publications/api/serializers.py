@@ -123,9 +123,15 @@ class ModifyRequestSerializer(serializers.Serializer):
 
 
 class ModifiedVersionSerializer(serializers.Serializer):
-    """A changed notebook to register as a new version based on the original."""
+    """The Modify run whose changed notebook becomes a new version based on the original."""
 
-    version = serializers.CharField(help_text="The original, as slug@version.")
-    new_version = serializers.RegexField(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
-    commit = serializers.RegexField(r"^[0-9a-f]{40}$")
-    entry_point = serializers.CharField(max_length=500)
+    run = serializers.UUIDField(
+        help_text="The Modify run (its JupyterHub server has the notebook)."
+    )
+    new_version = serializers.RegexField(
+        r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$", max_length=64, help_text="Semantic version."
+    )
+    notebook = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=500,
+        help_text="Path of the changed notebook in the server (default: the entry point).",
+    )  # fmt: skip

@@ -29,6 +29,7 @@ from publications.api.serializers import (
 )
 from publications.choices import ReproductionStatus
 from publications.models import Publication, Reproduction, ResultComparison
+from publications.modification import register_changed_notebook
 from registry.manifest import ManifestError
 from registry.services import manifest_problems_as_details
 
@@ -149,30 +150,32 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
         )  # fmt: skip
 
     @extend_schema(
-        summary="Register a modified notebook as a new version",
+        summary="Register the notebook changed in a Modify server as a new version",
         request=ModifiedVersionSerializer,
         examples=[examples.MODIFIED_VERSION],
         responses={201: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["post"], url_path="modified-versions")
     def modified_versions(self, request, doi=None):
-        """A new draft version of the procedure, ``based_on`` the version the publication used."""
-        self.get_object()
+        """Fetch the changed notebook from the Modify run's server, commit it to the code mirror
+        on a new branch and register a draft version ``based_on`` the version the publication
+        used: of the same procedure when the caller may edit it, else of a derived draft
+        procedure ``<slug>-<username>`` they own. Only the run's owner (or staff) may."""
+        publication = self.get_object()
         body = ModifiedVersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            result = services.register_modified_version(
-                services.find_version(data["version"]), data["new_version"], data["commit"],
-                data["entry_point"], request.user,
-            )  # fmt: skip
+            registered = register_changed_notebook(
+                publication, data["run"], data["new_version"], request.user, data["notebook"]
+            )
         except ManifestError as error:
             raise DomainError(
                 f"The new version is invalid: {error}",
                 manifest_problems_as_details(error),
                 "invalid_manifest",
             ) from error
-        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+        return Response(registered.as_dict(), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="The publication bundle (RO-Crate zip)",
@@ -197,12 +200,12 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
         return FileResponse(bundle, as_attachment=True, filename=filename)
 
 
-class ReproductionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Reproductions by id, refreshed when read."""
-
 @extend_schema_view(
     list=extend_schema(summary="Reproductions (filter by status)", examples=[examples.REPRODUCTION])
 )
+class ReproductionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reproductions by id, refreshed when read."""
+
     serializer_class = ReproductionSerializer
     queryset = Reproduction.objects.none()
     filterset_fields = ["status"]

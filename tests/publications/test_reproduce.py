@@ -98,9 +98,8 @@ def test_modify_opens_the_same_version_and_dataset_on_jupyterhub(
 def test_register_modified_version_names_its_base(demo_content):
     original = services.find_version("powder-peak-search@1.0.0")
     registration = services.register_modified_version(
-        original, "1.0.1", "0123456789abcdef0123456789abcdef01234567",
-        "powder-peak-search/analysis.ipynb", None,
-    )  # fmt: skip
+        original, "1.0.1", "0123456789abcdef0123456789abcdef01234567", None
+    )
     assert registration.versions == {"1.0.1": "created"}
     new = services.find_version("powder-peak-search@1.0.1")
     assert new.base_version == original and new.status == "draft"
