@@ -273,7 +273,16 @@ def extract_summary(path: Path):
     """Extract the NeXus summary of ``path`` (raises ``NexusError`` for files it cannot read)."""
     from datasets.nexus import extract
 
-    return extract(str(path))
+    return with_conformance(extract(str(path)))
+
+
+def with_conformance(summary):
+    """``summary`` (a DatasetSummary) with its ``conformance`` to the definitions it declares."""
+    from datasets.conformance import definition_conformance
+
+    if summary.definitions and not summary.conformance:
+        summary.conformance = definition_conformance(summary)
+    return summary
 
 
 def register_dataset(
@@ -297,6 +306,10 @@ def register_dataset(
             return Registration(unchanged, RegistrationStatus.UNCHANGED)
     summary = summary if summary is not None else extract_summary(real)
     data = _as_dict(summary)
+    if data.get("definitions") and not data.get("conformance"):
+        from datasets.nexus import DatasetSummary
+
+        data = with_conformance(DatasetSummary.from_dict(data)).to_dict()
     if not data.get("sha256"):
         data = {**data, "sha256": file_sha256(real)}
     inferred, reason = infer(summary)

@@ -4,7 +4,8 @@ A requirement is either an absolute path ("/entry/data/data"; NXDL-style upper-c
 such as "/ENTRY/DATA/data" stand for any group of class NXentry, NXdata) or an NX class path:
 "NXdetector" (a group of that class anywhere) or "NXentry/NXdata" (a chain of classes, matched
 against the end of a group's chain, so "NXinstrument/NXdetector" also matches
-"NXentry/NXinstrument/NXdetector").
+"NXentry/NXinstrument/NXdetector"). An application definition's name ("NXsas") is met when the
+file declares it in an entry that holds all the definition requires (``summary.conformance``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ def satisfies(summary: DatasetSummary, requirement: str) -> bool:
         return False
     if requirement.startswith("/"):
         return _has_path(summary, requirement)
+    declared = _declared_conformance(summary, requirement)
+    if declared is not None:
+        return declared
     wanted = requirement.strip("/").split("/")
     return any(chain.split("/")[-len(wanted) :] == wanted for chain in summary.class_paths())
 
@@ -33,6 +37,19 @@ def check_requirements(
     return present, missing
 
 
+def _declared_conformance(summary: DatasetSummary, requirement: str) -> bool | None:
+    """For an application definition the file declares (``NXsas``): whether some entry declaring
+    it holds everything the definition requires; None when the file does not declare it."""
+    checked = [
+        item
+        for item in summary.conformance
+        if item.get("definition", "").lower() == requirement.lower()
+    ]
+    if not checked:
+        return None
+    return any(item.get("conforms") is not False for item in checked)
+
+
 def _has_path(summary: DatasetSummary, requirement: str) -> bool:
     path = requirement.rstrip("/") or "/"
     if path in summary.groups or path in summary.fields:
@@ -40,12 +57,13 @@ def _has_path(summary: DatasetSummary, requirement: str) -> bool:
     target = summary.soft_links.get(path)
     if target and (target in summary.groups or target in summary.fields):
         return True
-    if any(_is_placeholder(part) for part in path.split("/")):
+    if any(is_placeholder(part) for part in path.split("/")):
         return _match_placeholders(summary, path.strip("/").split("/"))
     return False
 
 
-def _is_placeholder(segment: str) -> bool:
+def is_placeholder(segment: str) -> bool:
+    """Whether a path segment is an NXDL placeholder (``ENTRY``, ``DATA``) rather than a name."""
     return segment.isupper() and segment.replace("_", "").isalpha()
 
 
@@ -60,7 +78,7 @@ def _match_placeholders(summary: DatasetSummary, parts: list[str]) -> bool:
 
 def _segments_match(summary: DatasetSummary, segments: list[str], parts: list[str]) -> bool:
     for index, (segment, part) in enumerate(zip(segments, parts, strict=True)):
-        if not _is_placeholder(part):
+        if not is_placeholder(part):
             if segment != part:
                 return False
             continue

@@ -14,7 +14,8 @@ class DatasetSummary:
 
     Paths are absolute inside the file ("/entry/data/data"). ``groups`` maps a group path to its
     NX class ("" when it has none); ``fields`` maps a field path to ``{shape, dtype, units?}``.
-    ``truncated`` is true when the walk stopped at ``ExtractionLimits.max_nodes``.
+    ``truncated`` is true when the walk stopped at ``ExtractionLimits.max_nodes``. ``conformance``
+    says, per declared application definition, which of its required items the file lacks.
     """
 
     path: str
@@ -40,6 +41,9 @@ class DatasetSummary:
     soft_links: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     truncated: bool = False
+    # Filled by the datasets app from the recorded NXDL requirements (datasets.conformance);
+    # the extractor itself reads only the file and leaves it empty.
+    conformance: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """A plain dict of JSON types (lists, dicts, strings, numbers, None)."""
