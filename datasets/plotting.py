@@ -1,7 +1,9 @@
 """PNG previews of a dataset's default NXdata plot: a line for 1D signals, an image for 2D.
 
 Only the plotted signal (and its axes when small) is read, with a stride so that big arrays are
-downsampled while reading. PNGs are cached under ``VAR_DIR/plots`` keyed by the file's SHA-256.
+downsampled while reading. Only what lies inside the file is plotted: a path that crosses an
+external link, or a field whose values live in another file (external storage, a virtual
+dataset), is never read, so a file cannot make the plot show another file's content. PNGs are cached under ``VAR_DIR/plots`` keyed by the file's SHA-256.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import numpy as np
 from django.conf import settings
 
 from config.api.errors import DomainError
+from datasets.nexus.walker import stored_elsewhere
 
 MAX_POINTS_1D = 4000
 MAX_PIXELS_2D = 800
+MAX_SOFT_LINK_HOPS = 8
 
 
 class NoPlotError(DomainError):
@@ -50,9 +54,38 @@ def read_signal(dataset: h5py.Dataset) -> np.ndarray:
     return np.asarray(dataset[selection])
 
 
-def _read_axis(group: h5py.Group, name: str, length: int, step: int) -> np.ndarray | None:
+def object_inside(handle: h5py.File, path: str, hops: int = MAX_SOFT_LINK_HOPS):
+    """The object at ``path`` reached through hard links and soft links of ``handle`` only;
+    None when the path crosses an external link, does not resolve, or loops."""
+    current = handle["/"]
+    parts = [part for part in path.split("/") if part and part != "."]
+    for index, name in enumerate(parts):
+        if not isinstance(current, h5py.Group):
+            return None
+        link = current.get(name, getlink=True)
+        if isinstance(link, h5py.SoftLink):
+            if hops <= 0:
+                return None
+            target = link.path if link.path.startswith("/") else f"{current.name}/{link.path}"
+            rest = "/".join(parts[index + 1 :])
+            return object_inside(handle, f"{target}/{rest}" if rest else target, hops - 1)
+        if not isinstance(link, h5py.HardLink):
+            return None  # absent, external or user-defined
+        current = current[name]
+    return current
+
+
+def _field_inside(handle: h5py.File, path: str) -> h5py.Dataset | None:
+    """The field at ``path`` when it and its values are inside the file, else None."""
+    found = object_inside(handle, path)
+    if not isinstance(found, h5py.Dataset) or stored_elsewhere(found.id):
+        return None
+    return found
+
+
+def _read_axis(handle: h5py.File, path: str, length: int, step: int) -> np.ndarray | None:
     """A 1D axis of the expected length, strided like the signal; None when unusable."""
-    axis = group.get(name) if name and name != "." else None
+    axis = _field_inside(handle, path)
     if (
         not isinstance(axis, h5py.Dataset)
         or axis.ndim != 1
@@ -70,9 +103,8 @@ def render_png(source: str | Path, plot: dict) -> bytes:
     from matplotlib.figure import Figure
 
     with h5py.File(source, "r") as handle:
-        group = handle.get(plot["path"])
-        signal = group.get(plot["signal"]) if isinstance(group, h5py.Group) else None
-        if not isinstance(signal, h5py.Dataset) or not np.issubdtype(signal.dtype, np.number):
+        signal = _field_inside(handle, _absolute(plot["path"], plot["signal"]))
+        if signal is None or not np.issubdtype(signal.dtype, np.number):
             raise NoPlotError("The default plot has no numeric signal to draw.")
         data = read_signal(signal)
         axes = list(plot.get("axes") or [])
@@ -80,21 +112,26 @@ def render_png(source: str | Path, plot: dict) -> bytes:
         ax = figure.add_subplot()
         if data.ndim == 1:
             step = _stride(signal.shape[-1], MAX_POINTS_1D)
-            x = _read_axis(group, axes[-1] if axes else "", signal.shape[-1], step)
+            x = (
+                _read_axis(handle, _absolute(plot["path"], axes[-1]), signal.shape[-1], step)
+                if axes and axes[-1] not in ("", ".")
+                else None
+            )
             ax.plot(x[: data.size] if x is not None else np.arange(data.size) * step, data)
             ax.set_xlabel(axes[-1] if x is not None else "index")
             ax.set_ylabel(plot["signal"])
         else:
             image = ax.imshow(data.astype(float), origin="lower", aspect="auto")
             figure.colorbar(image, ax=ax, label=plot["signal"])
-        # The extractor names the signal by its full path; older summaries by its name alone.
-        title = (
-            plot["signal"] if plot["signal"].startswith("/") else f"{plot['path']}/{plot['signal']}"
-        )
-        ax.set_title(title, fontsize=9)
+        ax.set_title(_absolute(plot["path"], plot["signal"]), fontsize=9)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _absolute(group: str, name: str) -> str:
+    """The extractor names fields by their full path; older summaries by their name alone."""
+    return name if name.startswith("/") else f"{group}/{name}"
 
 
 def dataset_plot_png(dataset) -> bytes:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from .limits import ExtractionLimits
 from .parameters import make_parameter, parameter_name
 from .plot import find_default_plot
 from .summary import DatasetSummary
 from .values import as_text, describe_type
 from .view import FileView
+from .walker import TIME_CHECK_EVERY, check_deadline
 
 DEFINITION_HOLDERS = ("NXentry", "NXsubentry")
 PROBES = {
@@ -35,12 +37,24 @@ def normalise_probe(text: str | None) -> str | None:
 
 
 class Assembler:
-    """Reads the NeXus meaning out of a walked file into a summary."""
+    """Reads the NeXus meaning out of a walked file into a summary, by ``deadline`` (the
+    walk's: ``max_seconds`` bounds the whole extraction)."""
 
-    def __init__(self, view: FileView, summary: DatasetSummary, max_string_length: int) -> None:
+    def __init__(
+        self, view: FileView, summary: DatasetSummary, limits: ExtractionLimits, deadline: float
+    ) -> None:
         self.view = view
         self.summary = summary
-        self.max_string_length = max_string_length
+        self.limits = limits
+        self.max_string_length = limits.max_string_length
+        self.deadline = deadline
+        self.steps = 0
+
+    def tick(self) -> None:
+        """Count one unit of work; every so often, refuse to go on past the deadline."""
+        self.steps += 1
+        if self.steps % TIME_CHECK_EVERY == 0:
+            check_deadline(self.deadline, self.limits.max_seconds)
 
     def fill(self) -> DatasetSummary:
         """Set every summary field that comes from the file's content."""
@@ -77,15 +91,17 @@ class Assembler:
         return next((text for text in map(self.text, paths) if text), None)
 
     def _field_entry(self, path: str) -> dict:
+        self.tick()
         entry = self.view.field_info(path)
         units = as_text(self.view.fields[path].attrs.get("units"))
         if units:
-            entry["units"] = units
+            entry["units"] = units[: self.max_string_length]
         return entry
 
     def _definitions(self) -> list[dict]:
         found = []
         for path, node in self.view.fields.items():
+            self.tick()
             if not path.endswith("/definition"):
                 continue
             if self.view.parent_class(path) not in DEFINITION_HOLDERS:
@@ -142,14 +158,22 @@ class Assembler:
     def _parameters(self) -> list[dict]:
         found = []
         for path, node in self.view.fields.items():
+            self.tick()
             name = parameter_name(path.rsplit("/", 1)[-1], self.view.parent_class(path))
             if name and node.value is not None:
+                check_deadline(self.deadline, self.limits.max_seconds)  # units go through pint
                 parameter = make_parameter(name, path, node.value, node.attrs.get("units"))
                 if parameter:
                     found.append(parameter)
         return found
 
     def _structure_warnings(self) -> None:
+        if not self.summary.truncated:  # a truncated walk has not seen every target
+            for path in self.view.unresolved_soft_links():
+                self.summary.warnings.append(
+                    f"{path}: soft link to {self.view.soft_links[path]} does not resolve "
+                    "(dangling, a loop, or outside the file)"
+                )
         if not any(self.view.groups.values()):
             self.summary.warnings.append("no NX_class attribute anywhere: plain HDF5, not NeXus")
         elif not self.summary.entries:

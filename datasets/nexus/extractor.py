@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+import traceback
 from pathlib import Path
 
 from h5py import h5f, h5p
@@ -19,8 +21,11 @@ from .walker import Walker
 
 WANTED_VALUES = VALUE_FIELDS | FIELD_NAMES
 CHECKSUM_CHUNK = 1 << 20
-# What h5py raises for damaged files; anything else is a bug and should surface as one.
-HDF5_FAILURES = (OSError, RuntimeError, KeyError, ValueError, TypeError)
+# What the HDF5 library and the OS raise for damaged files. h5py also turns some HDF5 errors
+# into KeyError, ValueError or TypeError: those count only when h5py raised them, so that a bug
+# of ours (an unhashable key, say) surfaces as a bug instead of calling a valid file damaged.
+HDF5_FAILURES = (OSError, RuntimeError)
+H5PY_MAPPED_FAILURES = (KeyError, ValueError, TypeError)
 
 
 def extract(path: str | Path, limits: ExtractionLimits | None = None) -> DatasetSummary:
@@ -33,10 +38,14 @@ def extract(path: str | Path, limits: ExtractionLimits | None = None) -> Dataset
     path = Path(path)
     size = check_hdf5(path)
     summary = DatasetSummary(path=str(path), file_size=size)
-    walk = _walk(path, limits)
+    deadline = time.monotonic() + limits.max_seconds
+    walk = _walk(path, limits, deadline)
     summary.warnings.extend(walk.warnings)
     summary.truncated = walk.truncated
-    Assembler(FileView(walk), summary, limits.max_string_length).fill()
+    try:
+        Assembler(FileView(walk), summary, limits, deadline).fill()
+    except NexusError as exc:
+        raise NexusError(exc.reason, path) from exc
     if limits.checksum:
         summary.sha256 = file_sha256(path)
     return summary
@@ -51,17 +60,30 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _walk(path: Path, limits: ExtractionLimits):
+def _walk(path: Path, limits: ExtractionLimits, deadline: float):
     try:
         file_id = _open_read_only(path)
         try:
-            return Walker(limits, WANTED_VALUES).walk(file_id)
+            return Walker(limits, WANTED_VALUES, deadline).walk(file_id)
         finally:
             file_id.close()
     except NexusError as exc:
         raise NexusError(exc.reason, path) from exc
-    except HDF5_FAILURES as exc:
+    except (*HDF5_FAILURES, *H5PY_MAPPED_FAILURES) as exc:
+        if not is_hdf5_failure(exc):
+            raise
         raise NexusError(_hdf5_reason(exc), path) from exc
+
+
+def is_hdf5_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` reports a damaged file (from HDF5 or the OS) rather than a bug."""
+    if isinstance(exc, HDF5_FAILURES):
+        return True
+    frames = traceback.extract_tb(exc.__traceback__)
+    innermost = frames[-1].filename.replace("\\", "/") if frames else ""
+    return isinstance(exc, H5PY_MAPPED_FAILURES) and (
+        innermost.startswith("h5py/") or "/h5py/" in innermost
+    )
 
 
 def _open_read_only(path: Path) -> h5f.FileID:

@@ -29,6 +29,8 @@ def find_default_plot(view) -> dict | None:
     if signal is None:
         return None
     signal_path = f"{data}/{signal}"
+    if view.field(signal_path) is None:
+        return None  # absent, or an external link: nothing inside the file to plot
     axes = [f"{data}/{name}" for name in _axis_names(view, data, signal_path) if name != "."]
     plotted = [signal_path, *axes]
     return {
@@ -43,9 +45,9 @@ def find_default_plot(view) -> dict | None:
 def _find_data(view, container: str) -> str | None:
     for _ in range(MAX_DEFAULT_HOPS):
         chosen = _pick_child(view, container, view.group_attrs(container).get("default"), None)
-        if chosen and view.groups.get(chosen) == "NXdata":
+        if chosen and view.nx_class(chosen) == "NXdata":
             return chosen
-        if chosen and view.groups.get(chosen) in CONTAINER_CLASSES:
+        if chosen and view.nx_class(chosen) in CONTAINER_CLASSES:
             container = chosen
             continue
         return _first_of_class(view, container, "NXdata")
@@ -56,15 +58,16 @@ def _pick_child(view, parent: str, default: object, classes: tuple | None) -> st
     name = as_text(default)
     if name:
         path = f"{parent}/{name}"
-        if path in view.groups and (classes is None or view.groups[path] in classes):
+        found = view.nx_class(path)
+        if found is not None and (classes is None or found in classes):
             return path
     if classes is None:
         return None
-    return next((path for path in view.children(parent) if view.groups.get(path) in classes), None)
+    return next((path for path in view.children(parent) if view.nx_class(path) in classes), None)
 
 
 def _first_of_class(view, container: str, nx_class: str) -> str | None:
-    prefix = container + "/"
+    prefix = view.resolve(container) + "/"
     return next((p for p, c in view.groups.items() if c == nx_class and p.startswith(prefix)), None)
 
 

@@ -4,10 +4,16 @@ Choice: ``si_value``/``si_unit`` are always the coherent SI unit of the quantity
 (m, J, K, Pa, s, rad, T, V, A, Hz, W), so energies are in joules, wavelengths in metres and
 angles in radians whatever the file wrote; ``value``/``unit`` keep what the file said. Units pint
 cannot parse (or NeXus placeholders such as ``NX_TIME``) leave ``si_value`` empty.
+
+Unit strings come from untrusted files and queries, and pint evaluates what it parses
+(``m**9**9**9`` computes 9**9**9): only short strings whose exponents are small and apply to a
+unit name reach pint (:func:`is_safe_unit`); anything else counts as a unit pint cannot read.
 """
 
 from __future__ import annotations
 
+import re
+import tokenize
 from functools import lru_cache
 
 import pint
@@ -42,6 +48,32 @@ SI_UNITS = {
 }
 
 
+MAX_UNIT_LENGTH = 64
+EXPONENT = re.compile(r"\*\*|\^")
+SMALL_EXPONENT = re.compile(r"\s*\(?\s*[-+]?\d{1,2}(?:\.\d{1,3})?(?![\d.eE])")
+# What pint raises on text it cannot read (its parser asserts on some malformed input).
+PARSE_FAILURES = (
+    pint.errors.PintError, AttributeError, TypeError, ValueError, KeyError, SyntaxError,
+    AssertionError, IndexError, ZeroDivisionError, OverflowError, RecursionError,
+    tokenize.TokenError,
+)  # fmt: skip
+
+
+def is_safe_unit(text: str) -> bool:
+    """Whether ``text`` is cheap for pint to evaluate: at most ``MAX_UNIT_LENGTH`` characters,
+    and every exponent (``**``, ``^``) a number of at most two digits raising a unit name (so
+    no number is ever raised to a power and exponents never chain)."""
+    if len(text) > MAX_UNIT_LENGTH:
+        return False
+    for match in EXPONENT.finditer(text):
+        base = text[: match.start()].rstrip()[-1:]
+        if not (base.isalpha() or base in "_%"):
+            return False
+        if SMALL_EXPONENT.match(text, match.end()) is None:
+            return False
+    return True
+
+
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """The shared unit registry (built once; building it takes a while)."""
@@ -51,9 +83,11 @@ def registry() -> pint.UnitRegistry:
 @lru_cache(maxsize=512)
 def _parse(unit: str):
     name = ALIASES.get(unit.strip(), unit.strip())
+    if not is_safe_unit(name):
+        return None
     try:
         return registry().parse_units(name)
-    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
+    except PARSE_FAILURES:
         return None
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .walker import Node, WalkResult
 
+MAX_SOFT_LINK_HOPS = 8
+
 
 class FileView:
     """Look up groups, fields and attributes of a walked file by absolute path."""
@@ -28,19 +30,57 @@ class FileView:
         self._children.setdefault(node.path.rsplit("/", 1)[0], []).append(node.path)
 
     def resolve(self, path: str) -> str:
-        """``path`` with a soft link at its end followed (once)."""
-        return self.soft_links.get(path, path)
+        """The hard path of ``path``: soft links anywhere along it followed, inside the file
+        only (the walk recorded them), at most ``MAX_SOFT_LINK_HOPS`` times (loops end)."""
+        for _ in range(MAX_SOFT_LINK_HOPS):
+            if path in self.fields or path in self.groups:
+                return path
+            target = self._follow_once(path)
+            if target == path:
+                return path
+            path = target
+        return path
+
+    def _follow_once(self, path: str) -> str:
+        """``path`` with its longest soft-linked prefix (or itself) replaced by the target."""
+        parts = path.split("/")
+        for cut in range(len(parts), 1, -1):
+            target = self.soft_links.get("/".join(parts[:cut]))
+            if target is not None:
+                return "/".join([target.rstrip("/"), *parts[cut:]])
+        return path
+
+    def unresolved_soft_links(self) -> list[str]:
+        """Soft links whose target is nothing the walk found inside the file (dangling, a loop,
+        or through an external link)."""
+        return [
+            path
+            for path in self.soft_links
+            if (hard := self.resolve(path)) not in self.fields
+            and hard not in self.groups
+            and hard.strip("/")
+        ]
+
+    def nx_class(self, path: str) -> str | None:
+        """The NX class of the group at ``path`` (following soft links); "" for a group
+        without one, None when ``path`` is not a group."""
+        return self.groups.get(self.resolve(path))
 
     def children(self, path: str) -> list[str]:
-        """Paths of the hard-linked children of a group ("" is the root)."""
-        return self._children.get(path, [])
+        """Paths of the hard-linked children of a group ("" is the root), named under ``path``
+        when ``path`` is a soft link to the group."""
+        hard = self.resolve(path) if path else path
+        found = self._children.get(hard, [])
+        if hard == path:
+            return found
+        return [path + child[len(hard) :] for child in found]
 
     def group_attrs(self, path: str) -> dict:
         """The attributes read from a group (``default``, ``signal``, ``axes``)."""
-        return self._group_attrs.get(path, {})
+        return self._group_attrs.get(path) or self._group_attrs.get(self.resolve(path), {})
 
     def field(self, path: str) -> Node | None:
-        """The field at ``path`` (following a final soft link), or None."""
+        """The field at ``path`` (following soft links inside the file), or None."""
         return self.fields.get(path) or self.fields.get(self.resolve(path))
 
     def field_attrs(self, path: str) -> dict:

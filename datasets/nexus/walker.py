@@ -1,7 +1,7 @@
 """A bounded walk over an HDF5 file that never follows external links and never loops.
 
 Uses h5py's low-level API: links are inspected before anything is opened, so an external link
-is listed and left alone, a soft link is recorded with its target, and a hard link back to a
+is listed and left alone, a soft link is recorded with its target (never opened), and a hard link back to a
 group already on the path (or seen before) is not entered twice.
 """
 
@@ -55,12 +55,14 @@ class WalkResult:
 class Walker:
     """Visits every link below the root once, within :class:`ExtractionLimits`."""
 
-    def __init__(self, limits: ExtractionLimits, wanted_values: frozenset[str]) -> None:
+    def __init__(
+        self, limits: ExtractionLimits, wanted_values: frozenset[str], deadline: float | None = None
+    ) -> None:
         self.limits = limits
         self.wanted_values = wanted_values
         self.result = WalkResult()
         self.count = 0
-        self.deadline = time.monotonic() + limits.max_seconds
+        self.deadline = time.monotonic() + limits.max_seconds if deadline is None else deadline
         self.seen_groups: set[int] = set()  # object addresses (one file: no external links)
 
     def walk(self, file_id: h5f.FileID) -> WalkResult:
@@ -111,10 +113,7 @@ class Walker:
 
     def _check_time(self) -> None:
         """Refuse a walk that has run past ``max_seconds``."""
-        if time.monotonic() > self.deadline:
-            raise NexusError(
-                f"extraction took longer than {self.limits.max_seconds} s (max_seconds)"
-            )
+        check_deadline(self.deadline, self.limits.max_seconds)
 
     def _visit_hard(self, gid, name: bytes, path: str, depth: int, address: int) -> None:
         oid = h5o.open(gid, name)
@@ -136,13 +135,9 @@ class Walker:
     def _record_soft(self, gid, name: bytes, path: str, parent: str) -> None:
         target = _decode(gid.links.get_val(name))
         absolute = target if target.startswith("/") else f"{parent}/{target}"
+        # Not opened: a target crossing an external link would open another file (or block on a
+        # FIFO). Whether it resolves is decided from the walk (FileView.unresolved_soft_links).
         self.result.soft_links[path] = absolute
-        try:
-            h5o.open(gid, name)
-        except (KeyError, OSError, RuntimeError, ValueError):
-            self.result.warnings.append(
-                f"{path}: soft link to {target} does not resolve (dangling or a loop)"
-            )
 
     def _describe_field(self, oid, num_attrs: int, name: bytes, path: str) -> Node:
         basename = name.decode("utf-8", errors="replace")
@@ -154,13 +149,25 @@ class Walker:
         dtype = oid.dtype
         node.dtype = _dtype_name(dtype)
         if basename in self.wanted_values and not is_null and self._is_small(node.shape, dtype):
-            try:
-                data = np.zeros(node.shape, dtype=dtype)
-                oid.read(h5s.ALL, h5s.ALL, data, _memory_type(dtype))
-                node.value = data[()] if node.shape == () else data
-            except (OSError, TypeError, ValueError) as exc:
-                self.result.warnings.append(f"{path}: value not readable ({exc})")
+            node.value = self._read_value(oid, node, dtype)
         return node
+
+    def _read_value(self, oid, node: Node, dtype: np.dtype) -> object:
+        """The small value of a field; None when it is too big or stored outside the file."""
+        if stored_elsewhere(oid):
+            self.result.warnings.append(
+                f"{node.path}: value stored in another file (external or virtual); not read"
+            )
+            return None
+        try:
+            data = np.zeros(node.shape, dtype=dtype)
+            oid.read(h5s.ALL, h5s.ALL, data, _memory_type(dtype))
+        except (OSError, TypeError, ValueError) as exc:
+            self.result.warnings.append(f"{node.path}: value not readable ({exc})")
+            return None
+        if dtype.kind == "O" and not self._within_bytes(_content_bytes(data), node.path, "value"):
+            return None
+        return data[()] if node.shape == () else data
 
     def _is_small(self, shape: tuple, dtype: np.dtype) -> bool:
         size = math.prod(shape) if shape else 1
@@ -180,12 +187,8 @@ class Walker:
         return found
 
     def _read_attr(self, aid, name: bytes, path: str) -> object:
-        size = aid.get_storage_size()
-        if size > self.limits.max_attribute_bytes:
-            self.result.warnings.append(
-                f"{path}@{name.decode()}: attribute of {size} bytes skipped "
-                f"(max_attribute_bytes={self.limits.max_attribute_bytes})"
-            )
+        where = f"{path}@{name.decode()}"
+        if not self._within_bytes(aid.get_storage_size(), where, "attribute"):
             return None
         space = aid.get_space()
         extent = space.get_simple_extent_type()
@@ -194,7 +197,27 @@ class Walker:
         dtype, mtype = _memory_types(aid)
         data = np.zeros(() if extent == h5s.SCALAR else space.shape, dtype=dtype)
         aid.read(data, mtype=mtype)
+        # The storage size of a variable-length value is that of its pointers, not its content:
+        # only reading tells how long it is (HDF5 has no way to ask for an attribute).
+        if dtype.kind == "O" and not self._within_bytes(_content_bytes(data), where, "attribute"):
+            return None
         return data[()] if data.shape == () else data
+
+    def _within_bytes(self, size: int, where: str, what: str) -> bool:
+        """Whether a value of ``size`` bytes may be kept; warn when it may not."""
+        if size <= self.limits.max_attribute_bytes:
+            return True
+        self.result.warnings.append(
+            f"{where}: {what} of {size} bytes skipped "
+            f"(max_attribute_bytes={self.limits.max_attribute_bytes})"
+        )
+        return False
+
+
+def check_deadline(deadline: float, max_seconds: float) -> None:
+    """Raise :class:`NexusError` naming ``max_seconds`` once ``deadline`` has passed."""
+    if time.monotonic() > deadline:
+        raise NexusError(f"extraction took longer than {max_seconds} s (max_seconds)")
 
 
 # Memory types of string attributes, keyed by (variable length, size, character set): building
@@ -218,6 +241,24 @@ def _memory_types(aid) -> tuple[np.dtype, h5t.TypeID]:
     return known
 
 
+def _content_bytes(data: np.ndarray) -> int:
+    """How many bytes the variable-length items of an object array hold."""
+    total = 0
+    for item in data.flat:
+        if isinstance(item, str):
+            total += len(item.encode("utf-8", errors="replace"))
+        elif isinstance(item, bytes | np.ndarray):
+            total += len(item) if isinstance(item, bytes) else item.nbytes
+    return total
+
+
+def stored_elsewhere(dataset_id: h5d.DatasetID) -> bool:
+    """Whether a dataset's values live in other files: external raw storage or a virtual
+    dataset. Reading such a value would read a file the data root does not vouch for."""
+    plist = dataset_id.get_create_plist()
+    return plist.get_external_count() > 0 or plist.get_layout() == h5d.VIRTUAL
+
+
 def _decode(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
@@ -233,8 +274,9 @@ def _class_name(value: object) -> str | None:
 def _dtype_key(dtype: np.dtype) -> tuple:
     """A cache key for ``dtype`` that tells apart the object dtypes h5py marks with metadata
     (variable-length strings, references), which compare equal as numpy dtypes."""
+    # repr, not the items: an enum's metadata holds a dict, which is not hashable.
     metadata = dtype.metadata
-    return (dtype, tuple(sorted(metadata.items(), key=repr)) if metadata else None)
+    return (dtype, repr(sorted(metadata.items(), key=repr)) if metadata else None)
 
 
 _MEMORY_TYPES: dict[tuple, h5t.TypeID] = {}
@@ -264,6 +306,8 @@ def _dtype_name(dtype: np.dtype) -> str:
 
 
 def _describe_dtype(dtype: np.dtype) -> str:
+    if h5py.check_enum_dtype(dtype) is not None:
+        return f"enum[{dtype.name}]"
     if dtype.kind in "iufb":
         return dtype.name
     string_info = h5py.check_string_dtype(dtype)

@@ -10,6 +10,7 @@ from functools import lru_cache
 import pint
 
 from config.api.errors import DomainError
+from datasets.nexus.units import PARSE_FAILURES, is_safe_unit
 
 UNITS = pint.UnitRegistry()
 UNITS.define("Angstrom = angstrom")
@@ -28,9 +29,11 @@ class UnitError(DomainError):
 def _unit(unit: str) -> pint.Unit | None:
     """The pint unit of ``unit``, or None when pint cannot read it."""
     name = ALIASES.get(unit.strip(), unit.strip())
+    if not is_safe_unit(name):  # untrusted text: pint evaluates what it parses
+        return None
     try:
         return UNITS.parse_units(name)
-    except (pint.errors.PintError, ValueError, TypeError, AttributeError, KeyError, SyntaxError):
+    except PARSE_FAILURES:
         return None
 
 

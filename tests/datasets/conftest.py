@@ -50,7 +50,8 @@ def hierarchy(db):
 
 
 def write_nexus(path, signal, title="Test run", wavelength_nm=None):
-    """Write a small NeXus file whose default NXdata plots ``signal`` (1D or 2D)."""
+    """Write a small NeXus file whose default NXdata plots ``signal`` (1D or 2D), with an
+    enumerated field (``/entry/instrument/shutter_state``)."""
     with h5py.File(path, "w") as handle:
         handle.attrs["default"] = "entry"
         entry = handle.create_group("entry")
@@ -61,6 +62,9 @@ def write_nexus(path, signal, title="Test run", wavelength_nm=None):
         instrument = entry.create_group("instrument")
         instrument.attrs["NX_class"] = "NXinstrument"
         instrument["name"] = "TEST-BL"
+        # An enumerated field, as beamline control systems write shutter states.
+        shutter = h5py.enum_dtype({"CLOSED": 0, "OPEN": 1}, basetype="i1")
+        instrument.create_dataset("shutter_state", data=np.int8(1), dtype=shutter)
         if wavelength_nm is not None:
             mono = instrument.create_group("monochromator")
             mono.attrs["NX_class"] = "NXmonochromator"

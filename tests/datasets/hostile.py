@@ -115,3 +115,55 @@ def write_deep(folder: Path, depth: int = 64) -> Path:
         for level in range(depth):
             group = group.create_group(f"level{level}")
     return path
+
+
+def write_external_signal(folder: Path) -> Path:
+    """An NXdata whose signal ``y`` and axis ``x`` are external links into another HDF5 file
+    (``secret.h5``, beside it), and whose ``z`` keeps its values in a raw external file: a
+    plot of any of them would show data from outside the file."""
+    secret = folder / "secret.h5"
+    with h5py.File(secret, "w") as file:
+        file["data"] = np.arange(50.0)
+    raw = folder / "secret.raw"
+    raw.write_bytes(bytes(range(64)))
+    path = folder / "external_signal.nxs"
+    with h5py.File(path, "w") as file:
+        file.attrs["default"] = "entry"
+        entry = _entry(file)
+        entry.attrs["default"] = "data"
+        data = entry.create_group("data")
+        data.attrs["NX_class"] = "NXdata"
+        data.attrs["signal"] = "y"
+        data.attrs["axes"] = ["x"]
+        data["y"] = h5py.ExternalLink(str(secret), "/data")
+        data["x"] = h5py.ExternalLink(str(secret), "/data")
+        data.create_dataset("z", shape=(64,), dtype="u1", external=[(str(raw), 0, 64)])
+        entry.create_dataset("title", shape=(1,), dtype="S16", external=[(str(raw), 0, 16)])
+    return path
+
+
+def write_vlen_attribute(folder: Path, size: int = TEN_MB) -> Path:
+    """A 10 MB variable-length string ``NX_class``: its storage size is a pointer's."""
+    path = folder / "vlen_attribute.nxs"
+    with h5py.File(path, "w") as file:
+        group = _entry(file).create_group("huge")
+        group.attrs.create("NX_class", "N" * size, dtype=h5py.string_dtype())
+    return path
+
+
+def write_costly_units(folder: Path, size: int = 60_000) -> Path:
+    """Parameters whose ``units`` pint would take seconds (or forever) to evaluate: a 60 kB
+    product of units, a short chained power (``m**9**9**9`` computes 9**9**9) and a 2 MB
+    variable-length one."""
+    path = folder / "costly_units.nxs"
+    with h5py.File(path, "w") as file:
+        entry = _entry(file)
+        sample = entry.create_group("sample")
+        sample.attrs["NX_class"] = "NXsample"
+        sample["temperature"] = 300.0
+        sample["temperature"].attrs["units"] = "m*" * (size // 2) + "m"
+        sample["pressure"] = 1.0
+        sample["pressure"].attrs["units"] = "m**9**9**9"
+        sample["magnetic_field"] = 1.0
+        sample["magnetic_field"].attrs.create("units", "T*" * 1_000_000, dtype=h5py.string_dtype())
+    return path

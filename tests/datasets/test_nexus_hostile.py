@@ -103,3 +103,48 @@ def test_long_strings_are_cut(tmp_path):
     summary = extract(hostile.write_external_link(tmp_path), ExtractionLimits(max_string_length=3))
     assert summary.definition_names == ["NXs"]
     assert any("string cut" in warning for warning in summary.warnings)
+
+
+def test_external_signal_and_storage_are_neither_plotted_nor_read(tmp_path):
+    summary = extract(hostile.write_external_signal(tmp_path))
+    assert {link["path"] for link in summary.external_links} == {"/entry/data/x", "/entry/data/y"}
+    assert summary.default_plot is None
+    assert summary.title is None
+    assert any("/entry/title: value stored in another file" in w for w in summary.warnings)
+
+
+def test_variable_length_attribute_over_the_limit_is_skipped(tmp_path):
+    summary = extract(hostile.write_vlen_attribute(tmp_path))
+    skipped = [w for w in summary.warnings if "max_attribute_bytes" in w]
+    assert [w.split(":")[0] for w in skipped] == ["/entry/huge@NX_class"]
+    assert summary.groups["/entry/huge"] == ""
+
+
+def test_costly_units_are_not_given_to_pint(tmp_path):
+    path = hostile.write_costly_units(tmp_path)
+    started = time.monotonic()
+    summary = extract(path)
+    assert time.monotonic() - started < 2
+    by_name = {p["name"]: p for p in summary.parameters}
+    assert by_name["temperature"]["si_value"] is None
+    assert by_name["pressure"] == {**by_name["pressure"], "unit": "m**9**9**9", "si_value": None}
+    assert by_name["magnetic_field"]["unit"] is None  # the 2 MB attribute was skipped
+    assert len(summary.fields["/entry/sample/temperature"]["units"]) == 4096
+
+
+def test_time_limit_covers_reading_the_meaning_too(tmp_path):
+    # Too few nodes for the walk to look at the clock: the parameters step must.
+    path = hostile.write_costly_units(tmp_path, size=10)
+    with pytest.raises(NexusError, match="max_seconds"):
+        extract(path, ExtractionLimits(max_seconds=0.0))
+
+
+def test_a_bug_is_not_reported_as_a_damaged_file(tmp_path, monkeypatch):
+    from datasets.nexus import walker
+
+    def broken(*args):
+        raise TypeError("a bug of ours")
+
+    monkeypatch.setattr(walker, "_dtype_name", broken)
+    with pytest.raises(TypeError, match="a bug of ours"):
+        extract(hostile.write_plain_hdf5(tmp_path))
