@@ -66,6 +66,14 @@ def recommend(
     results, engine_backend, degraded_reason = with_fallback(
         backend, lambda chosen: chosen.recommend(query, k, filters), fallback
     )
+    no_fit = ""
+    if not results and found and query.summary is not None and not include_incompatible:
+        unfit, _, _ = with_fallback(
+            engine_backend.name,
+            lambda chosen: chosen.recommend(query, MAX_K, {**filters, "include_incompatible": True}),
+            fallback,
+        )  # fmt: skip
+        no_fit = no_fit_reason(unfit, found)
     reason = query.unknown_reason
     if not found:
         reason = reason or (
@@ -84,6 +92,7 @@ def recommend(
             "technique_status": "known" if found else "unknown",
             "technique_unknown_reason": "" if found else reason,
             "compatibility_checked": query.summary is not None,
+            "no_fit_reason": no_fit,
         },
         "engine_version": engine_backend.engine_version,
         "degraded": bool(degraded_reason),
@@ -91,6 +100,28 @@ def recommend(
         "count": len(results),
         "results": [item.as_dict() for item in results],
     }
+
+
+def no_fit_reason(unfit: list, found: dict) -> str:
+    """Why no procedure fits a dataset whose techniques are known: how many serve them and
+    which NeXus items they need that the dataset lacks ("" when none serves them at all)."""
+    incompatible = [
+        item
+        for item in unfit
+        if item.compatibility.get("compatible") is False
+        and any(reason["type"] != "text" for reason in item.reasons)
+    ]
+    labels = ", ".join(sorted(term.label for term in found.values()))
+    if not incompatible:
+        return f"No published procedure serves {labels}."
+    missing = sorted({path for item in incompatible for path in item.compatibility["missing"]})
+    count = len(incompatible)
+    serve = "procedure serves" if count == 1 else "procedures serve"
+    return (
+        f"{count} {serve} {labels} but need NeXus items the dataset lacks: "
+        + ", ".join(missing)
+        + "."
+    )
 
 
 def recommend_for_file(path: str | Path, **options) -> dict:

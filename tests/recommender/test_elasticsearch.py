@@ -1,8 +1,12 @@
 """The Elasticsearch backend against a real cluster (scripts/elasticsearch start)."""
 
+import json
 import os
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from recommender import search_index
 from recommender.backends import get_backend
@@ -157,3 +161,50 @@ def test_search_facets(cluster, catalogue):
     answer = get_backend("elasticsearch").search("scattering", {"facility": "ill"})
     assert {row["procedure"] for row in answer["results"]} == {"sas-fit", "sans-reduction"}
     assert {f["value"]: f["count"] for f in answer["facets"]["facility"]}["ill"] == 2
+
+
+def test_search_index_command_rebuild_status_check(cluster, catalogue):
+    """rebuild reports the documents, status the alias, check a real difference (non-zero)."""
+    out = StringIO()
+    call_command("search_index", "rebuild", stdout=out, stderr=StringIO())
+    assert out.getvalue().startswith("3 documents into test-recommender-procedure-versions-v1-")
+    out = StringIO()
+    call_command("search_index", "status", stdout=out)
+    status = json.loads(out.getvalue())
+    assert status["documents"] == 3 and status["alias"] == "test-recommender-procedure-versions"
+    call_command("search_index", "check", stdout=StringIO())  # in step: no error
+    catalogue["sans"].summary = "changed without a sync"
+    catalogue["sans"].save()
+    out = StringIO()
+    with pytest.raises(CommandError, match="differs from the database"):
+        call_command("search_index", "check", stdout=out)
+    assert json.loads(out.getvalue())["stale"] == [str(catalogue["sans"].versions.get().pk)]
+
+
+@pytest.mark.parametrize("action", ["rebuild", "status", "check"])
+def test_search_index_command_unreachable_is_one_line(catalogue, settings, action, capfd):
+    """A closed port: one CommandError line, and no transport warnings before it."""
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:1"
+    with pytest.raises(CommandError) as error:
+        call_command("search_index", action, stdout=StringIO(), stderr=StringIO())
+    assert "\n" not in str(error.value)
+    assert "127.0.0.1:1" in str(error.value)
+    assert "WARNING" not in capfd.readouterr().err
+
+
+def test_evaluate_command_refuses_an_unreachable_backend(catalogue, settings):
+    """--backend elasticsearch with the cluster down fails; it never measures the embedded one."""
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:1"
+    with pytest.raises(CommandError, match="not reachable"):
+        call_command("evaluate_recommender", "--backend", "elasticsearch", stdout=StringIO(),
+                     stderr=StringIO())  # fmt: skip
+
+
+def test_evaluate_command_names_the_backend_it_measured(cluster, catalogue):
+    search_index.rebuild()
+    out = StringIO()
+    call_command(
+        "evaluate_recommender", "--backend", "elasticsearch", stdout=out, stderr=StringIO()
+    )
+    assert out.getvalue().rstrip().endswith("backend      elasticsearch")
+    assert "precision@1" in out.getvalue()

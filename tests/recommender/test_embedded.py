@@ -57,3 +57,14 @@ def test_ties_broken_by_popularity_then_recency():
 
 def test_unknown_technique_gives_no_recommendation(catalogue):
     assert get_backend().recommend(RecommendationQuery.from_techniques(["PaNET99999"]), 5) == []
+
+
+def test_evaluate_command_refuses_an_unknown_backend():
+    """--backend bogus is one CommandError, not a traceback."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Unknown search backend 'bogus'"):
+        call_command("evaluate_recommender", "--backend", "bogus", stdout=StringIO())

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from ontologies.models import Term
-from ontologies.services import ancestor_ids, load_snapshot
+from ontologies.services import ancestor_ids, descendant_ids, load_snapshot
 from recommender import services
 from recommender.evaluation import evaluate, gold_cases
 from tests.conftest import SHARED_DIR, require, shared_path
@@ -26,7 +26,10 @@ SAXS_PROCEDURES = {"saxs-azimuthal-integration", "saxs-guinier-analysis"}
 
 # Samples whose accepted techniques no recommendable demo procedure serves yet, and why. Strict
 # xfail: the day one is fixed the test passes, fails as XPASS, and the entry must go.
-KNOWN_GAPS: dict[str, str] = {}
+KNOWN_GAPS: dict[str, str] = {
+    "nxpdb/hdf5/4n8z.h5": "a deposited model (NXpdb groups, no NXdata, empty NXinstrument): "
+    "both MX demo procedures need detector data; no demo procedure reads a model yet",
+}
 
 
 def manifest_rows() -> list[dict]:
@@ -64,12 +67,36 @@ def test_the_sample_manifest_is_there():
     require(bool(manifest_rows()), "../shared/nexus-samples/MANIFEST.tsv missing or empty")
 
 
+def test_every_manifest_technique_has_a_published_demo_procedure(demo):
+    """Each technique named in MANIFEST.tsv is served by a published demo procedure, at the
+    term itself or at a narrower one."""
+    from registry.models import ProcedureVersion
+
+    with shared_path("nexus-samples/MANIFEST.tsv").open() as handle:
+        named = {
+            t
+            for row in csv.DictReader(handle, delimiter="\t")
+            for t in row["techniques"].split("|")
+            if t
+        }
+    published = ProcedureVersion.objects.filter(status="published", procedure__status="published")
+    served = set(published.values_list("procedure__techniques", flat=True))
+    unserved = []
+    for number in sorted(named):
+        term = Term.objects.get(iri=PANET + number)
+        if not descendant_ids([term.pk]) & served:
+            unserved.append(f"{number} {term.label}")
+    assert len(named) >= 30
+    assert unserved == []
+
+
 @pytest.mark.parametrize("row", sample_params())
 def test_first_recommendation_serves_an_accepted_technique(demo, row):
-    """The best-ranked procedure (compatible or not) serves an accepted technique or a
-    narrower one; files without techniques answer "unknown" with a reason."""
+    """With the default options (compatible procedures only), the best-ranked procedure serves
+    an accepted technique or a narrower one; files without techniques answer "unknown" with a
+    reason."""
     path = shared_path("nexus-samples") / row["file"]
-    answer = services.recommend_for_file(path, k=3, include_incompatible=True)
+    answer = services.recommend_for_file(path, k=3)
     if not row["techniques"]:
         assert answer["query"]["technique_status"] == "unknown"
         assert answer["query"]["technique_unknown_reason"]
@@ -81,6 +108,19 @@ def test_first_recommendation_serves_an_accepted_technique(demo, row):
     top = answer["results"][0]["procedure"]
     served = Term.objects.filter(procedures__slug=top).values_list("pk", flat=True)
     assert ancestor_ids(served) & set(accepted.values_list("pk", flat=True)), top
+
+
+def test_no_fit_says_which_procedures_need_what(demo):
+    """A model file of a known technique that no procedure can read: the answer says how many
+    procedures serve the technique and which NeXus items they need."""
+    answer = services.recommend_for_file(shared_path("nexus-samples/nxpdb/hdf5/4n8z.h5"), k=3)
+    assert answer["results"] == []
+    reason = answer["query"]["no_fit_reason"]
+    assert reason.startswith("2 procedures serve macromolecular crystallography-based techniques")
+    assert "NXentry/NXdata" in reason and "NXinstrument/NXdetector" in reason
+    out = StringIO()
+    call_command("recommend", str(shared_path("nexus-samples/nxpdb/hdf5/4n8z.h5")), stdout=out)
+    assert f"No procedure fits. {reason}" in out.getvalue()
 
 
 def test_gold_metrics_embedded(demo, tmp_path):

@@ -49,4 +49,6 @@ class Command(BaseCommand):
                 f"   {item['explanation']}"
             )
         if not answer["results"]:
-            self.stdout.write("No procedure fits.")
+            self.stdout.write(
+                " ".join(["No procedure fits.", query.get("no_fit_reason", "")]).strip()
+            )

@@ -42,6 +42,6 @@ class Command(BaseCommand):
                 if any(differences.values()):
                     raise CommandError("The index differs from the database; run rebuild.")
         except (es_exceptions.ConnectionError, es_exceptions.TransportError) as exc:
-            raise CommandError(f"Elasticsearch is not usable: {exc}") from exc
+            raise CommandError(search_index.unavailable(exc).message) from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
