@@ -55,6 +55,44 @@ def test_ties_broken_by_popularity_then_recency():
     assert [s.candidate.slug for s in rank(query, [a, b])] == ["b", "a"]
 
 
+def test_equal_popularity_is_broken_by_recency():
+    from datetime import UTC, datetime
+
+    query = QueryFacts(techniques={1: 1.0}, ancestors={}, descendants={}, iris={1: "t"})
+    old = CandidateFacts(1, frozenset({1}), frozenset(), successful_runs=2, slug="a",
+                         published_at=datetime(2023, 1, 1, tzinfo=UTC))  # fmt: skip
+    new = CandidateFacts(2, frozenset({1}), frozenset(), successful_runs=2, slug="b",
+                         published_at=datetime(2024, 6, 1, tzinfo=UTC))  # fmt: skip
+    assert [s.candidate.slug for s in rank(query, [old, new])] == ["b", "a"]
+    assert rank(query, [old, new])[0].score == rank(query, [old, new])[1].score
+
+
+def hierarchy_query() -> QueryFacts:
+    """Query technique 1 with broader 2 (one step), 3 (two steps) and narrower 4, 5 likewise."""
+    return QueryFacts(
+        techniques={1: 1.0},
+        ancestors={1: {2: 1, 3: 2}},
+        descendants={1: {4: 1, 5: 2}},
+        iris={n: f"t{n}" for n in range(1, 6)},
+    )
+
+
+def test_hierarchy_matches_decay_with_distance_and_narrower_counts_less():
+    """exact > broader 1 > narrower 1, broader 1 > broader 2, narrower 1 > narrower 2; popular
+    candidates further away never overtake (popularity only breaks ties)."""
+    candidates = [
+        CandidateFacts(n, frozenset({n}), frozenset(), successful_runs=100 - 10 * n, slug=f"t{n}")
+        for n in (5, 4, 3, 2, 1)
+    ]
+    scored = {s.candidate.slug: s.score for s in rank(hierarchy_query(), candidates)}
+    assert scored["t1"] > scored["t2"] > scored["t3"]
+    assert scored["t2"] > scored["t4"] > scored["t5"]
+    assert scored["t3"] > scored["t5"]  # narrower less than broader at the same distance
+    reasons = {s.candidate.slug: s.reasons[0] for s in rank(hierarchy_query(), candidates)}
+    assert reasons["t3"]["type"] == "broader_technique" and reasons["t3"]["distance"] == 2
+    assert reasons["t5"]["type"] == "narrower_technique" and reasons["t5"]["distance"] == 2
+
+
 def test_unknown_technique_gives_no_recommendation(catalogue):
     assert get_backend().recommend(RecommendationQuery.from_techniques(["PaNET99999"]), 5) == []
 
