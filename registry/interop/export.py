@@ -2,10 +2,12 @@
 
 The export directory holds ``ontology.json`` (the ontology version and the terms in use, with
 their ancestors), ``nexus_mappings.json``, ``facilities.json`` (with instruments and curators by
-username), ``resources.json``, ``procedures.json`` (each procedure as a manifest plus what a
+username), ``resources.json``, ``nexus_definitions.json`` (the NXDL definitions with their required groups
+and fields), ``procedures.json`` (each procedure as a manifest plus what a
 manifest does not carry: status, popularity, timestamps, authors) and ``manifest.json`` naming
 the format, its version and the SHA-256 of every file. Import checks all of that first and then
-writes everything in one transaction: on any error nothing is written.
+writes everything in one transaction: on any error nothing is written. ``nexus_definitions.json``
+came later within format version 1: an export without it still imports.
 """
 
 import hashlib
@@ -18,9 +20,16 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from tqdm import tqdm
 
 from config.api.errors import DomainError
-from ontologies.models import NexusDefinitionMapping, OntologyVersion, Term, TermClosure
+from ontologies.models import (
+    NexusDefinition,
+    NexusDefinitionMapping,
+    OntologyVersion,
+    Term,
+    TermClosure,
+)
 from ontologies.services import rebuild_closure
 from registry import services
 from registry.choices import ProcedureStatus
@@ -36,6 +45,18 @@ FILES = (
     "facilities.json",
     "resources.json",
     "procedures.json",
+)
+OPTIONAL_FILES = ("nexus_definitions.json",)
+NEXUS_DEFINITION_FIELDS = (
+    "name",
+    "category",
+    "contributed",
+    "extends",
+    "summary",
+    "required_groups",
+    "required_fields",
+    "source",
+    "checksum",
 )
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -57,8 +78,11 @@ def _username(user) -> str | None:
 # --- export ----------------------------------------------------------------------------------
 
 
-def collect() -> dict[str, object]:
-    """Every exported document, by file name."""
+def collect(progress: bool = False) -> dict[str, object]:
+    """Every exported document, by file name (``progress``: a bar over the procedures)."""
+    procedures = Procedure.objects.order_by("slug")
+    bar = tqdm(procedures, total=procedures.count(), desc="procedures", unit="procedure",
+               disable=not progress)  # fmt: skip
     return {
         "ontology.json": _ontology(),
         "nexus_mappings.json": [
@@ -72,7 +96,11 @@ def collect() -> dict[str, object]:
         ],
         "facilities.json": [_facility(f) for f in Facility.objects.order_by("slug")],
         "resources.json": [_resource(r) for r in Resource.objects.order_by("pk")],
-        "procedures.json": [_procedure(p) for p in Procedure.objects.order_by("slug")],
+        "nexus_definitions.json": [
+            {key: getattr(d, key) for key in NEXUS_DEFINITION_FIELDS}
+            for d in NexusDefinition.objects.order_by("name")
+        ],
+        "procedures.json": [_procedure(p) for p in bar],
     }
 
 
@@ -184,11 +212,11 @@ def _procedure(procedure: Procedure) -> dict:
     }
 
 
-def export_registry(directory: Path) -> dict:
+def export_registry(directory: Path, progress: bool = False) -> dict:
     """Write the export into ``directory`` (created if needed); return its manifest."""
     directory.mkdir(parents=True, exist_ok=True)
     files = {}
-    for name, document in collect().items():
+    for name, document in collect(progress).items():
         data = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode()
         (directory / name).write_bytes(data)
         files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
@@ -226,7 +254,7 @@ def read_export(directory: Path) -> dict[str, object]:
     if missing:
         raise ExportError(f"{MANIFEST} does not list {', '.join(missing)}.")
     documents = {}
-    for name in FILES:
+    for name in (*FILES, *(name for name in OPTIONAL_FILES if name in listed)):
         data = _read_bytes(directory / name, name)
         expected = str((listed[name] or {}).get("sha256", ""))
         if hashlib.sha256(data).hexdigest() != expected:
@@ -254,18 +282,18 @@ def _load(path: Path, name: str):
     return _parse(_read_bytes(path, name), name)
 
 
-def import_registry(directory: Path) -> dict[str, int]:
+def import_registry(directory: Path, progress: bool = False) -> dict[str, int]:
     """Import an export (checked first); all in one transaction. Returns counts."""
     documents = read_export(directory)
     try:
         with transaction.atomic():
-            counts = _apply(documents)
+            counts = _apply(documents, progress)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ExportError(f"The export is malformed: {type(exc).__name__}: {exc}") from None
     return counts
 
 
-def _apply(documents: dict) -> dict[str, int]:
+def _apply(documents: dict, progress: bool = False) -> dict[str, int]:
     users = {u.username: u for u in get_user_model().objects.all()}
     _import_terms(documents["ontology.json"])
     for item in documents["nexus_mappings.json"]:
@@ -274,12 +302,16 @@ def _apply(documents: dict) -> dict[str, int]:
             term=Term.objects.get(iri=item["term"]),
             defaults={"confidence": item["confidence"], "note": item.get("note", "")},
         )
+    for item in documents.get("nexus_definitions.json", []):
+        values = {key: item[key] for key in NEXUS_DEFINITION_FIELDS if key != "name"}
+        NexusDefinition.objects.update_or_create(name=item["name"], defaults=values)
     for item in documents["facilities.json"]:
         _import_facility(item, users)
     for item in documents["resources.json"]:
         _import_resource(item, users)
     procedures = documents["procedures.json"]
-    for item in sorted(procedures, key=_first_created):
+    ordered = sorted(procedures, key=_first_created)
+    for item in tqdm(ordered, desc="procedures", unit="procedure", disable=not progress):
         _import_procedure(item, users)
     for item in documents["resources.json"]:
         resource = Resource.objects.get(kind=item["kind"], url=item["url"])

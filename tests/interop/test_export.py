@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from registry.interop.export import FILES
+from ontologies.nexus import load_nxdl_snapshot
+from registry.interop.export import FILES, OPTIONAL_FILES
 from registry.models import Facility, Procedure, Resource
 
 API_LISTS = (
@@ -19,13 +20,38 @@ API_LISTS = (
 )
 
 
+# Details, as a curator of the procedures sees them (drafts included), and other APIs.
+API_DETAILS = (
+    "/api/v1/procedures/saxs/",
+    "/api/v1/procedures/saxs/versions/",
+    "/api/v1/procedures/saxs/versions/1.0.0/",
+    "/api/v1/procedures/saxs/versions/1.1.0/",
+    "/api/v1/procedures/saxs/manifest/",
+    "/api/v1/procedures/tomo-reconstruction/",
+    "/api/v1/facilities/esrf/",
+    "/api/v1/techniques/",
+    "/api/v1/techniques/tree/",
+    "/api/v1/nexus-definitions/",
+    "/api/v1/nexus-definitions/NXsas/",
+    "/ga4gh/trs/v2/tools",
+    "/ga4gh/trs/v2/tools/saxs/versions/1.1.0",
+)
+
+
 def api_output(client) -> dict:
-    return {path: client.get(path, {"page_size": 200}).json() for path in API_LISTS}
+    """Every list, then every detail (with its status), as JSON."""
+    lists = {path: client.get(path, {"page_size": 200}).json() for path in API_LISTS}
+    details = {}
+    for path in API_DETAILS:
+        response = client.get(path)
+        details[path] = (response.status_code, response.json())
+    return {**lists, **details}
 
 
 @pytest.fixture
 def exported(registry_data, tmp_path):
     Procedure.objects.filter(slug="saxs").update(successful_runs=7)
+    load_nxdl_snapshot()
     Resource.objects.create(
         kind="simulation",
         title="Standalone",
@@ -48,11 +74,15 @@ def empty_database() -> None:
 
 
 def test_round_trip_reproduces_the_api(exported, client):
+    client.force_login(get_user_model().objects.get(username="alice"))
     before = api_output(client)
     assert before["/api/v1/procedures/"]["count"] == 2
+    assert {path: before[path][0] for path in API_DETAILS} == dict.fromkeys(API_DETAILS, 200)
+    assert before["/api/v1/nexus-definitions/NXsas/"][1]["required_groups"]
     empty_database()
     get_user_model().objects.create_user("alice", first_name="Alice", last_name="Curie")
     call_command("import_registry", str(exported))
+    client.force_login(get_user_model().objects.get(username="alice"))
     assert api_output(client) == before
     assert list(Facility.objects.get(slug="esrf").curators.values_list("username", flat=True)) == [
         "alice"
@@ -62,8 +92,17 @@ def test_round_trip_reproduces_the_api(exported, client):
 def test_manifest_lists_checksums_of_every_file(exported):
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["format_version"] == 1
-    assert set(manifest["files"]) == set(FILES)
+    assert set(manifest["files"]) == {*FILES, *OPTIONAL_FILES}
     assert all(len(f["sha256"]) == 64 for f in manifest["files"].values())
+
+
+def test_an_export_from_before_nexus_definitions_still_imports(exported, capsys):
+    (exported / "nexus_definitions.json").unlink()
+    edit_manifest(exported, lambda m: m["files"].pop("nexus_definitions.json"))
+    empty_database()
+    call_command("import_registry", str(exported))
+    assert Procedure.objects.count() == 2
+    assert "procedures" in capsys.readouterr().err  # the progress bar
 
 
 def edit_manifest(directory, change) -> None:

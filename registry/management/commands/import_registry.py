@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not directory.is_dir():
             raise CommandError(f"No export directory at {directory}.")
         try:
-            counts = import_registry(directory)
+            counts = import_registry(directory, progress=options["verbosity"] > 0)
         except ManifestError as error:
             raise CommandError(f"Invalid procedure manifest in the export: {error}") from error
         except DomainError as error:
