@@ -18,11 +18,16 @@ def demo_dataset_pid(example_slug: str) -> str:
     return DEMO_PID_PREFIX + Path(EXAMPLES[example_slug].file_name).stem
 
 
+def demo_examples_dir() -> Path:
+    """The folder the demo example files are written to (``VAR_DIR/data/examples``)."""
+    return Path(settings.VAR_DIR) / "data" / "examples"
+
+
 def ensure_demo_datasets(slugs: Iterable[str] | None = None, progress: bool = False) -> dict:
     """Write (only when missing, so files stay byte-identical) and register the example files of
     ``slugs`` (all when None); idempotent. Returns how many were created, updated, unchanged."""
     wanted = sorted(EXAMPLES if slugs is None else set(slugs))
-    directory = Path(settings.VAR_DIR) / "data" / "examples"
+    directory = demo_examples_dir()
     missing = [slug for slug in wanted if not (directory / EXAMPLES[slug].file_name).exists()]
     if missing:
         write_examples(directory, missing)

@@ -52,9 +52,14 @@ class Registration:
 # --- data roots -----------------------------------------------------------------------------
 
 
+def uploads_dir() -> Path:
+    """Where uploads that were asked to be kept are stored (``MEDIA_ROOT/datasets``)."""
+    return Path(settings.MEDIA_ROOT) / "datasets"
+
+
 def data_roots() -> list[Path]:
-    """The configured data roots, with symlinks resolved."""
-    return [Path(root).resolve() for root in settings.NEXUS_DATA_ROOTS]
+    """The configured data roots, then the folder of kept uploads, with symlinks resolved."""
+    return [Path(root).resolve() for root in [*settings.NEXUS_DATA_ROOTS, uploads_dir()]]
 
 
 def resolve_data_path(path: str | os.PathLike) -> Path:

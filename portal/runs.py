@@ -1,19 +1,26 @@
-"""Portal pages of runs: start one (from a procedure or a dataset), watch it, run it again."""
+"""Portal pages of runs: start one (from a procedure, a dataset or an uploaded file), watch it,
+run it again."""
+
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.api.errors import DomainError
+from datasets.services import file_sha256
+from datasets.uploads import check_declared_size, register_upload, temporary_upload
 from execution import services as execution
 from execution.backends import BACKEND_CLASSES
 from execution.models import Run
 from portal import views
 from portal.forms import RunForm
 from portal.rendering import page
+from portal.throttling import throttle_uploads
 from recommender import services as recommender
 from registry.models import ProcedureVersion
 from registry.permissions import visible_procedures, visible_versions
@@ -71,11 +78,9 @@ def run_procedure(request, slug: str):
     return views.procedure_detail(request, slug, run_form=form, status=400)
 
 
-@login_required
-@require_POST
-def analyse(request):
-    """The Analyse button of a recommendation: start its procedure version on the dataset."""
-    version = (
+def _posted_version(request) -> ProcedureVersion | None:
+    """The procedure version an Analyse button names, if the user may see it."""
+    return (
         visible_versions(request.user)
         .filter(
             procedure__slug=request.POST.get("procedure", ""),
@@ -83,26 +88,90 @@ def analyse(request):
         )
         .first()
     )
+
+
+def _posted_backend(request) -> str:
+    """The backend an Analyse form asks for ('' for the facility's default)."""
+    backend = request.POST.get("backend", "")
+    return backend if backend in BACKEND_CLASSES else ""
+
+
+@login_required
+@require_POST
+def analyse(request):
+    """The Analyse button of a recommendation: start its procedure version on the dataset."""
+    version = _posted_version(request)
     back = request.POST.get("next") or reverse("portal:home")
     if version is None:
         messages.error(request, "That procedure version does not exist.")
         return redirect(back)
-    backend = request.POST.get("backend", "")
-    if backend and backend not in BACKEND_CLASSES:
-        backend = ""
     try:
         run = _start(
             request,
             version,
             {},
             request.POST.get("dataset", ""),
-            backend,
+            _posted_backend(request),
             request.POST.get("facility", ""),
         )
     except DomainError as exc:
         messages.error(request, f"The run could not start: {exc}")
         return redirect(back if back.startswith("/") else reverse("portal:home"))
     return redirect("portal:run", run_id=run.pk)
+
+
+@login_required
+@require_POST
+@throttle_uploads
+def analyse_upload(request):
+    """The Analyse button of the upload page: the file comes again, is kept as a dataset of the
+    user (or matches one already registered), and the run starts on it."""
+    version = _posted_version(request)
+    upload = request.FILES.get("file")
+    if version is None or upload is None:
+        problem = "That procedure version does not exist." if version is None else ""
+        messages.error(request, problem or "Send the file again to analyse it.")
+        return redirect("portal:upload")
+    try:
+        check_declared_size(request.META.get("CONTENT_LENGTH"))
+        with temporary_upload(upload) as temporary:
+            run, said = _keep_and_start(request, version, temporary, upload.name)
+    except DomainError as exc:
+        messages.error(request, f"The run could not start: {exc}")
+        return redirect("portal:upload")
+    messages.success(request, said)
+    return redirect("portal:run", run_id=run.pk)
+
+
+def _keep_and_start(request, version, temporary: Path, name: str) -> tuple[Run, str]:
+    """Register the uploaded file and start the run on it, both or neither (DomainError)."""
+    from datasets.nexus import NexusError
+
+    expected = request.POST.get("sha256", "")
+    if expected and file_sha256(temporary) != expected:
+        raise DomainError(f"{name} is not the file that was read; read it again.")
+    kept = None
+    try:
+        with transaction.atomic():
+            kept = register_upload(temporary, request.user)
+            run = _start(
+                request,
+                version,
+                {},
+                kept.dataset.pid,
+                _posted_backend(request),
+                request.POST.get("facility", ""),
+            )
+    except (DomainError, NexusError, OSError) as exc:
+        if kept is not None:
+            kept.discard()
+        if isinstance(exc, DomainError):
+            raise
+        raise DomainError(f"{name} is not a readable NeXus file: {exc}") from exc
+    pid = kept.dataset.pid
+    if kept.created:
+        return run, f"{name} was stored and registered as your private dataset {pid}."
+    return run, f"{name} matches dataset {pid}, already registered: it was used, not stored again."
 
 
 @login_required

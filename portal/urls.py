@@ -16,6 +16,7 @@ urlpatterns = [
     path("datasets/", views.datasets, name="datasets"),
     path("datasets/<path:pid>/", views.dataset_detail, name="dataset"),
     path("upload/", views.upload, name="upload"),
+    path("upload/analyse/", runs.analyse_upload, name="analyse_upload"),
     path("publications/", publication_pages.publications, name="publications"),
     path(
         "publications/<path:doi>/reproduce/",

@@ -1,12 +1,13 @@
 """Portal pages for scientists: search, techniques, procedures, datasets and uploads."""
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from config.api.errors import DomainError
 from datasets.models import Dataset
-from datasets.services import extract_summary, nexus_tree
+from datasets.services import extract_summary, file_sha256, nexus_tree
 from datasets.uploads import PayloadTooLargeError, temporary_upload
 from execution.backends import backends_for_facility
 from ontologies.models import Term
@@ -14,12 +15,13 @@ from ontologies.services import descendant_ids, resolve_term
 from portal import catalogue
 from portal.forms import RunForm, UploadForm
 from portal.rendering import bound_data, dataset_as_panosc, jsonld_script, page
+from portal.throttling import throttle_uploads
 from publications import services as publications
 from recommender import services as recommender
 from recommender.query import RecommendationQuery
 from registry.choices import ResourceKind, VersionStatus
 from registry.interop.jsonld import dataset_jsonld, procedure_jsonld
-from registry.models import Facility, Procedure, Resource
+from registry.models import Facility, Instrument, Procedure, Resource
 from registry.permissions import can_edit_procedure, visible_procedures, visible_versions
 from registry.references import commit_url
 
@@ -148,13 +150,41 @@ def _recommendations(query: RecommendationQuery) -> tuple[dict | None, str]:
         return None, str(exc)
 
 
+def facility_slug_for(slug: str = "", name: str = "", instrument: str = "") -> str:
+    """The slug of a dataset's facility: its own, else the facility or instrument it names."""
+    if slug:
+        return slug
+    if name:
+        named = Q(slug__iexact=name) | Q(name__iexact=name) | Q(short_name__iexact=name)
+        facility = Facility.objects.filter(named).first()
+        if facility is not None:
+            return facility.slug
+    if instrument:
+        named = Q(slug__iexact=instrument) | Q(name__iexact=instrument)
+        match = Instrument.objects.filter(named).select_related("facility").first()
+        if match is not None:
+            return match.facility.slug
+    return ""
+
+
+def analyse_choices(facility_slug: str) -> dict:
+    """What the Analyse forms offer: the facility's backends, every facility, the preselected."""
+    return {
+        "backends": backends_for_facility(facility_slug),
+        "facilities": Facility.objects.order_by("name"),
+        "facility_slug": facility_slug,
+    }
+
+
 def dataset_detail(request, pid: str):
     """A dataset: metadata, parameters, NeXus tree, plot, recommendations with Analyse."""
     dataset = Dataset.objects.visible_to(request.user).filter(pid=pid).first()
     if dataset is None:
         raise Http404(f"No dataset {pid!r}.")
     answer, problem = _recommendations(RecommendationQuery.from_dataset(dataset))
-    facilities = Facility.objects.order_by("name")
+    facility_slug = facility_slug_for(
+        dataset.facility_slug, dataset.facility_name, dataset.instrument_name
+    )
     context = {
         "dataset": dataset,
         "parameters": dataset.parameters.all(),
@@ -164,32 +194,44 @@ def dataset_detail(request, pid: str):
         else "",
         "answer": answer,
         "problem": problem,
-        "backends": backends_for_facility(dataset.facility_slug),
-        "facilities": facilities,
+        **analyse_choices(facility_slug),
         "publication_list": publications.publications_for_dataset(dataset)[:50],
         "jsonld": jsonld_script(dataset_jsonld(dataset_as_panosc(dataset, request))),
     }
     return page(request, "portal/dataset.html", context, nav="datasets")
 
 
+@throttle_uploads
 def upload(request):
-    """Summarise an uploaded NeXus file and recommend for it; the file is never kept."""
+    """Summarise an uploaded NeXus file and recommend for it; the file is not kept.
+
+    Its Analyse buttons send the file again to ``runs.analyse_upload``, which keeps it.
+    """
     form = UploadForm(*bound_data(request))
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         summary = _summarise_upload(form)
         if summary is not None:
-            summary_dict = summary.to_dict()
-            answer, problem = _recommendations(RecommendationQuery.from_summary(summary))
-            context.update(
-                summary=summary_dict,
-                file_name=form.cleaned_data["file"].name,
-                tree=nexus_tree(summary_dict),
-                answer=answer,
-                problem=problem,
-            )
+            context.update(_upload_results(summary, form.cleaned_data["file"].name))
     status = 400 if request.method == "POST" and form.errors else 200
     return page(request, "portal/upload.html", context, status=status, nav="upload")
+
+
+def _upload_results(summary, file_name: str) -> dict:
+    """What the upload page shows of a file: summary, tree, recommendations, Analyse choices."""
+    data = summary.to_dict()
+    answer, problem = _recommendations(RecommendationQuery.from_summary(summary))
+    facility_name = data.get("facility") or (data.get("source") or {}).get("name") or ""
+    instrument = (data.get("instruments") or [""])[0]
+    return {
+        "summary": data,
+        "file_name": file_name,
+        "upload_sha256": data.get("sha256") or "",
+        "tree": nexus_tree(data),
+        "answer": answer,
+        "problem": problem,
+        **analyse_choices(facility_slug_for("", facility_name, instrument)),
+    }
 
 
 def _summarise_upload(form: UploadForm):
@@ -198,7 +240,10 @@ def _summarise_upload(form: UploadForm):
 
     try:
         with temporary_upload(form.cleaned_data["file"]) as temporary:
-            return extract_summary(temporary)
+            summary = extract_summary(temporary)
+            # Analyse sends the file again; the checksum tells it is the same file.
+            summary.sha256 = summary.sha256 or file_sha256(temporary)
+            return summary
     except PayloadTooLargeError as exc:
         form.add_error("file", exc.message)
     except (NexusError, OSError) as exc:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -15,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from config.api.openapi import error_example, error_response
 
 from config.api.errors import DomainError
+from config.api.openapi import error_example, error_response
 from datasets import services
 from datasets.api.filtersets import DatasetFilterSet
 from datasets.api.serializers import (
@@ -30,7 +28,7 @@ from datasets.api.serializers import (
 from datasets.choices import DatasetOrigin
 from datasets.models import Dataset
 from datasets.plotting import dataset_plot_png
-from datasets.uploads import check_declared_size, temporary_upload
+from datasets.uploads import check_declared_size, store_upload, temporary_upload
 
 PID_EXAMPLE = "10.5072/demo:saxs-001"
 DATASET_EXAMPLE = {
@@ -70,15 +68,6 @@ def extract_or_400(path: Path):
         return services.extract_summary(path)
     except NexusError as exc:
         raise DomainError(f"Not a readable NeXus file: {exc}", code="invalid_nexus") from exc
-
-
-def store_upload(temporary: Path, sha256: str) -> Path:
-    """Keep an uploaded file under ``MEDIA_ROOT/datasets/`` named by its checksum."""
-    target = Path(settings.MEDIA_ROOT) / "datasets" / f"{sha256}.nxs"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        shutil.copyfile(temporary, target)
-    return target
 
 
 @extend_schema_view(

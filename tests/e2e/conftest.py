@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,20 +42,41 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser page (own cookies)."""
+def foreign_requests():
+    """URLs the browser asked for outside the live server (the page fixture aborts them)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, foreign_requests):
+    """A fresh browser page (own cookies) that may load nothing but the live server.
+
+    Pages must not use a CDN or any other site: every request to another origin is aborted
+    and recorded, and the test fails if there was one.
+    """
+    own = urlsplit(live_server.url)[:2]
     context = browser.new_context()
+
+    def only_the_live_server(route):
+        if urlsplit(route.request.url)[:2] == own:
+            route.continue_()
+        else:
+            foreign_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_live_server)
     page = context.new_page()
     page.set_default_timeout(30_000)
     yield page
     context.close()
+    assert not foreign_requests, f"pages asked for other origins: {foreign_requests}"
 
 
 @pytest.fixture
 def demo_content(transactional_db, tmp_path):
-    """Load the demo content into the (flushed) live-server database, with the SAXS example."""
-    from datasets.examples import EXAMPLES, write_examples
-    from datasets.services import register_dataset
+    """Load the demo content into the (flushed) live-server database and write the SAXS example
+    file into ``tmp_path`` (not registered: see ``saxs_dataset``)."""
+    from datasets.examples import write_examples
     from ontologies.services import load_snapshot
     from registry import demo
 
@@ -62,8 +84,16 @@ def demo_content(transactional_db, tmp_path):
     demo.load_facilities()
     demo.load_procedures(progress=False)
     write_examples(tmp_path, ["saxs"])
-    register_dataset(tmp_path / EXAMPLES["saxs"].file_name, pid=SAXS_DATASET)
     return tmp_path
+
+
+@pytest.fixture
+def saxs_dataset(demo_content):
+    """The SAXS example registered as the public dataset ``SAXS_DATASET``."""
+    from datasets.examples import EXAMPLES
+    from datasets.services import register_dataset
+
+    return register_dataset(demo_content / EXAMPLES["saxs"].file_name, pid=SAXS_DATASET).dataset
 
 
 def log_in(page, base_url: str, username: str) -> None:

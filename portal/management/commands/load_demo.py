@@ -29,9 +29,11 @@ class Command(BaseCommand):
     help = "Load the demo content (said to be demo content) so the app can be tried at once."
 
     def add_arguments(self, parser):
+        """--no-users: load the content without the demo accounts."""
         parser.add_argument("--no-users", action="store_true", help="do not create demo users")
 
     def handle(self, *args, no_users=False, **options):
+        """Load each part in order (ontology first: the rest refers to its terms), then users."""
         summary = load_snapshot()
         self.stdout.write(f"ontology snapshot: {summary}")
         count = demo.load_facilities()
@@ -49,6 +51,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _users(self) -> None:
+        """The demo accounts, with DEMO_PASSWORD (set only when an account is created)."""
         password = os.environ.get("DEMO_PASSWORD", "demo-password")
         users = get_user_model().objects
         for name, (is_staff, facilities) in DEMO_USERS.items():
