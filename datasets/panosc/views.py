@@ -143,7 +143,7 @@ class DatasetListView(PanoscListView):
         queryset = Dataset.objects.visible_to(self.request.user)
         return queryset.filter(
             queries.dataset_scope_q(parsed.where, parsed.includes)
-        ).prefetch_related("techniques")
+        ).prefetch_related("techniques", *queries.include_prefetches(parsed.includes))
 
     def render(self, item, parsed, score):
         """A dataset with its includes."""

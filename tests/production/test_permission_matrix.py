@@ -123,6 +123,7 @@ ROUTES = {
     "trs-descriptor-file": ("owners", set(), OWNERS),
     "trs-files": ("owners", set(), OWNERS),
     "trs-tests": ("owners", set(), OWNERS),
+    "trs-not-found": ("nobody", set()),  # any other path below the TRS root: a TRS 404
     "wes-service-info": ("authenticated", set()),  # the WES app answers 401 to anonymous
     "wes-runs": ("authenticated", AUTH),
     "wes-run": ("owners", set()),
