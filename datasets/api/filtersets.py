@@ -62,6 +62,18 @@ class DatasetFilterSet(django_filters.FilterSet):
         """Parameters read by other filters."""
         return queryset
 
+    def filter_queryset(self, queryset):
+        """Refuse a range (``min``, ``max``, ``unit``) that names no ``parameter``: it would
+        otherwise be silently ignored and answer every dataset."""
+        data = self.form.cleaned_data
+        orphans = [key for key in ("min", "max", "unit") if data.get(key) not in (None, "")]
+        if orphans and not data.get("parameter"):
+            raise DomainError(
+                f"{' and '.join(orphans)} need a parameter, e.g. ?parameter=wavelength&min=1e-10.",
+                details={key: data[key] for key in orphans},
+            )
+        return super().filter_queryset(queryset)
+
     def filter_technique(self, queryset, name, value):
         """Datasets tagged with the technique or, unless exact, a narrower one."""
         exact = bool(self.form.cleaned_data.get("exact"))

@@ -82,6 +82,16 @@ def test_bad_unit_and_inverted_range_are_400(client):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("query", [{"min": 1e-10}, {"max": 2}, {"min": 1, "max": 2, "unit": "nm"}])
+def test_a_range_without_a_parameter_is_400_not_ignored(client, query):
+    DatasetFactory()
+    response = client.get(URL, query)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert "need a parameter" in error["message"]
+    assert set(error["details"]) == set(query)
+
+
 def test_private_datasets_are_hidden_from_others(client, user_client):
     private = DatasetFactory(is_public=False, owner=UserFactory(username="bob"))
     assert private.pid not in pids(client.get(URL))
