@@ -10,7 +10,10 @@ loaded; the run is bounded by --duration.
 
 Clients loop over search, recommendations and dataset lists. It measures a baseline first (one
 client, same mix, a quarter of the duration) and prints requests/s, p50 and p99 latency and
-errors for both, with the ratios. Any error (non-2xx or connection failure) makes it exit 1.
+errors for both, with the ratios. An error is a non-2xx answer, a connection failure, or a 2xx
+answer saying ``"degraded": true`` (Elasticsearch could not serve and the embedded backend
+answered instead: the cluster under test failed). Degraded answers are also counted on their
+own. Any error makes it exit 1.
 """
 
 from __future__ import annotations
@@ -124,6 +127,17 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait(timeout=60)
 
 
+def outcome(response: httpx.Response | None) -> str:
+    """``ok``, ``degraded`` (a 2xx answered by the fallback backend) or ``error``."""
+    if response is None or not 200 <= response.status_code < 300:
+        return "error"
+    if "json" in response.headers.get("content-type", ""):
+        body = response.json()
+        if isinstance(body, dict) and body.get("degraded") is True:
+            return "degraded"
+    return "ok"
+
+
 async def client_loop(http: httpx.AsyncClient, index: int, until: float, stats: dict) -> None:
     """One client: the request mix in turn, starting at a different place per client."""
     position = index
@@ -133,18 +147,20 @@ async def client_loop(http: httpx.AsyncClient, index: int, until: float, stats: 
         started = time.perf_counter()
         try:
             response = await http.request(method, path, json=body)
-            ok = 200 <= response.status_code < 300
         except httpx.HTTPError:
-            ok = False
+            response = None
         stats["latencies"].append(time.perf_counter() - started)
         stats["by_name"].setdefault(name, []).append(time.perf_counter() - started)
-        if not ok:
-            stats["errors"] += 1
+        result = outcome(response)
+        if result != "ok":
+            stats["errors"] += 1  # a degraded answer is an error too
+        if result == "degraded":
+            stats["degraded"] += 1
 
 
 async def measure(url: str, clients: int, duration: float) -> dict:
     """Run ``clients`` concurrent loops for ``duration`` seconds; figures of the run."""
-    stats = {"latencies": [], "by_name": {}, "errors": 0}
+    stats = {"latencies": [], "by_name": {}, "errors": 0, "degraded": 0}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
         started = time.monotonic()
@@ -159,17 +175,18 @@ async def measure(url: str, clients: int, duration: float) -> dict:
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[int(0.99 * (len(latencies) - 1))] * 1000,
         "errors": stats["errors"],
+        "degraded": stats["degraded"],
         "by_name": {k: statistics.median(v) * 1000 for k, v in stats["by_name"].items()},
     }
 
 
 def report(baseline: dict, loaded: dict) -> None:
     """Print the figures as a Markdown table with ratios to the baseline."""
-    print("| run | clients | requests | req/s | p50 ms | p99 ms | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| run | clients | requests | req/s | p50 ms | p99 ms | errors | of which degraded |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, r in (("baseline", baseline), ("load", loaded)):
         print(f"| {label} | {r['clients']} | {r['requests']} | {r['rps']:.1f} | "
-              f"{r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} |")  # fmt: skip
+              f"{r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['degraded']} |")  # fmt: skip
     print(f"\nthroughput x{loaded['rps'] / baseline['rps']:.2f}, "
           f"p50 x{loaded['p50'] / baseline['p50']:.2f}, p99 x{loaded['p99'] / baseline['p99']:.2f}")  # fmt: skip
     print("\n| request | baseline p50 ms | load p50 ms |\n| --- | ---: | ---: |")
