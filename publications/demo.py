@@ -51,3 +51,18 @@ def load_demo_publications(directory: Path = FIXTURES) -> dict:
 def demo_publications():
     """The demo publications stored."""
     return Publication.objects.filter(is_demo=True)
+
+
+def reproduce_demo_publications(by) -> dict:
+    """Start a reproduction of each demo publication that has none yet, without waiting.
+
+    The runs go to the task queue (with the demo's worker they finish within a minute); the
+    publication pages then show each verdict, ``differs`` included. Returns how many started.
+    """
+    from publications.reproduction import reproduce
+
+    started = 0
+    for publication in demo_publications().filter(reproductions__isnull=True):
+        reproduce(publication, by, wait_seconds=0)
+        started += 1
+    return {"reproductions started": started}

@@ -63,3 +63,23 @@ def test_demo_users_have_roles(demo):
     assert users.get(username="admin").is_staff
     assert users.get(username="curator").curated_facilities.filter(slug="esrf").exists()
     assert not users.get(username="scientist").curated_facilities.exists()
+
+
+def test_reproduce_option_gives_every_demo_publication_its_verdict(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from publications.choices import ReproductionStatus
+    from publications.reproduction import latest_reproduction
+
+    settings.VAR_DIR = tmp_path
+    settings.RUNS_DIR = tmp_path / "runs"
+    settings.NEXUS_DATA_ROOTS = [tmp_path / "data"]
+    with django_capture_on_commit_callbacks(execute=True):  # runs are sent after the commit
+        call_command("load_demo", "--reproduce", "--no-users")  # eager Celery: they finish here
+    verdicts = {
+        p.doi: latest_reproduction(p).status for p in Publication.objects.filter(is_demo=True)
+    }
+    assert list(verdicts.values()).count(ReproductionStatus.REPRODUCED) >= 3, verdicts
+    assert ReproductionStatus.DIFFERS in verdicts.values(), verdicts
+    call_command("load_demo", "--reproduce", "--no-users")  # nothing new to start
+    assert sum(p.reproductions.count() for p in Publication.objects.all()) == len(verdicts)

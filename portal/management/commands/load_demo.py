@@ -9,7 +9,8 @@ from django.db import transaction
 
 from datasets.demo import ensure_demo_datasets
 from ontologies.services import load_snapshot
-from publications.demo import load_demo_publications
+from publications.demo import load_demo_publications, reproduce_demo_publications
+from publications.management.commands._common import REPRODUCER, acting_user
 from registry import demo
 from registry.manifest import ManifestError
 from registry.models import Facility
@@ -29,10 +30,16 @@ class Command(BaseCommand):
     help = "Load the demo content (said to be demo content) so the app can be tried at once."
 
     def add_arguments(self, parser):
-        """--no-users: load the content without the demo accounts."""
+        """--no-users: load the content without the demo accounts; --reproduce: also start a
+        reproduction of each demo publication not yet reproduced."""
         parser.add_argument("--no-users", action="store_true", help="do not create demo users")
+        parser.add_argument(
+            "--reproduce",
+            action="store_true",
+            help="start a reproduction of each demo publication that has none (runs queued)",
+        )
 
-    def handle(self, *args, no_users=False, **options):
+    def handle(self, *args, no_users=False, reproduce=False, **options):
         """Load each part in order (ontology first: the rest refers to its terms), then users."""
         summary = load_snapshot()
         self.stdout.write(f"ontology snapshot: {summary}")
@@ -47,6 +54,9 @@ class Command(BaseCommand):
         self.stdout.write(f"demo publications: {load_demo_publications()}")
         if not no_users:
             self._users()
+        if reproduce:
+            started = reproduce_demo_publications(acting_user(REPRODUCER))
+            self.stdout.write(f"demo publications: {started}")
         self.stdout.write(self.style.SUCCESS("demo content loaded"))
 
     @transaction.atomic
