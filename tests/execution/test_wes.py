@@ -229,7 +229,8 @@ def test_cancel_own_queued_run_then_again_changes_nothing(wes, version, user):
 
 
 @pytest.mark.parametrize(
-    "run_id", ["not-a-uuid", "0b9f8c1e-6d1c-4d8e-9a47-1f0e0c7a2b11", "%00"]  # NUL: before the view
+    "run_id",
+    ["not-a-uuid", "0b9f8c1e-6d1c-4d8e-9a47-1f0e0c7a2b11", "%00"],  # NUL: before the view
 )
 def test_unknown_run_is_404(wes, run_id):
     assert_error(wes.get(f"/runs/{run_id}"), 404)
