@@ -39,25 +39,6 @@ CHECKS = (
     content_type_conformance,
     response_schema_conformance,
 )
-# Operations whose responses do not match their schema yet (owners told; each is a strict xfail
-# in test_fuzz_regressions.py): only server errors are checked there until they are fixed.
-KNOWN_SCHEMA_MISMATCHES: set[tuple[str, str]] = set()
-
-
-# Operations that are a 500 on PostgreSQL only (strict xfails in the regressions).
-KNOWN_SERVER_ERRORS_ON_POSTGRESQL: set[tuple[str, str]] = set()
-
-
-def checks_for(case) -> tuple:
-    """Every check, except schema conformance on an operation with a known, reported mismatch."""
-    from django.db import connection
-
-    operation = (case.operation.method.upper(), case.operation.path)
-    if connection.vendor == "postgresql" and operation in KNOWN_SERVER_ERRORS_ON_POSTGRESQL:
-        return ()
-    if operation in KNOWN_SCHEMA_MISMATCHES:
-        return (not_a_server_error,)
-    return CHECKS
 
 
 SETTINGS = settings(
@@ -73,9 +54,7 @@ SETTINGS = settings(
 @SETTINGS
 def test_anonymous_requests_never_fail(case):
     response = case.call_wsgi()
-    checks = checks_for(case)
-    if checks:  # an empty tuple would mean "every default check" to schemathesis
-        case.validate_response(response, checks=checks)
+    case.validate_response(response, checks=CHECKS)
 
 
 @schema.parametrize()
@@ -83,6 +62,4 @@ def test_anonymous_requests_never_fail(case):
 def test_curator_requests_never_fail(case, registry):
     token, _ = Token.objects.get_or_create(user=registry["own_curator"])
     response = case.call_wsgi(headers={"Authorization": f"Token {token.key}"})
-    checks = checks_for(case)
-    if checks:  # an empty tuple would mean "every default check" to schemathesis
-        case.validate_response(response, checks=checks)
+    case.validate_response(response, checks=CHECKS)
