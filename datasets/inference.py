@@ -1,7 +1,11 @@
 """Which experimental techniques (PaNET terms) a NeXus summary points to, and why.
 
 Application definitions come first: their names are looked up in the definition → technique
-mapping (``ontologies.NexusDefinitionMapping``). Only when no definition maps do structural
+mapping (``ontologies.NexusDefinitionMapping``). A definition may serve several probes (NXsas
+maps to SAXS and SANS): a mapped term that the ontology files under another probe's branch
+than the file's source probe (photon vs neutron vs muon ...) is set aside, and the terms that
+agree with the probe cite it as evidence. A definition whose every term is of another probe
+keeps them all: the definition names the technique, the probe only picks among its terms. Only when no definition maps do structural
 rules look at NX classes, field names and the source probe; their guesses carry lower confidence
 (at most :data:`STRUCTURE_CONFIDENCE`). When nothing applies the result is empty, with a reason.
 Each structural rule (:mod:`datasets.inference_rules`) names the paths that led to its guess.
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from datasets.inference_rules import STRUCTURE_CONFIDENCE, structural_techniques
+from datasets.inference_rules import STRUCTURE_CONFIDENCE, source_probe, structural_techniques
 from datasets.nexus import DatasetSummary
 
 __all__ = [
@@ -24,6 +28,14 @@ __all__ = [
 ]
 
 DefinitionLookup = Callable[[str], list[dict]]
+PANET = "http://purl.org/pan-science/PaNET/"
+# The probe branches of PaNET ("defined by experimental probe"), by the probes a source states.
+PROBE_BRANCHES = {
+    PANET + "PaNET00100": ("x-ray", "ultraviolet", "visible light", "infrared"),  # photon
+    PANET + "PaNET00101": ("neutron",),
+    PANET + "PaNET00102": ("muon",),
+    PANET + "PaNET00107": ("positron",),
+}
 
 
 @dataclass
@@ -44,13 +56,29 @@ class InferenceResult:
 
 
 def mapped_techniques(definition: str) -> list[dict]:
-    """``[{iri, label, confidence}]`` that the database maps an NXDL name to."""
-    from ontologies.models import NexusDefinitionMapping
+    """``[{iri, label, confidence, probes}]`` that the database maps an NXDL name to;
+    ``probes`` are those whose PaNET branch holds the term (empty: a term of any probe)."""
+    from ontologies.models import NexusDefinitionMapping, TermClosure
 
-    rows = NexusDefinitionMapping.objects.filter(definition=definition, term__obsolete=False)
+    rows = list(
+        NexusDefinitionMapping.objects.filter(
+            definition=definition, term__obsolete=False
+        ).select_related("term")
+    )
+    branches = TermClosure.objects.filter(
+        descendant_id__in=[row.term_id for row in rows], ancestor__iri__in=PROBE_BRANCHES
+    ).values_list("descendant_id", "ancestor__iri")
+    probes: dict[int, set[str]] = {}
+    for term_id, branch in branches:
+        probes.setdefault(term_id, set()).update(PROBE_BRANCHES[branch])
     return [
-        {"iri": row.term.iri, "label": row.term.label, "confidence": row.confidence}
-        for row in rows.select_related("term")
+        {
+            "iri": row.term.iri,
+            "label": row.term.label,
+            "confidence": row.confidence,
+            "probes": sorted(probes.get(row.term_id, ())),
+        }
+        for row in rows
     ]
 
 
@@ -68,17 +96,23 @@ def infer_techniques(
 
 
 def _from_definitions(summary: DatasetSummary, lookup: DefinitionLookup) -> list[dict]:
+    probe, probe_path, probe_reason = source_probe(summary.source or {})
     found = []
     for definition in summary.definitions:
-        for term in lookup(definition["name"]):
+        mapped_terms = lookup(definition["name"])
+        other = [t for t in mapped_terms if probe and t.get("probes") and probe not in t["probes"]]
+        if len(other) == len(mapped_terms):
+            other = []  # the probe picks among a definition's techniques, never vetoes it
+        for mapped in mapped_terms:
+            if mapped in other:
+                continue  # a technique of another probe than the file's source delivers
+            term = {key: value for key, value in mapped.items() if key != "probes"}
+            probes = mapped.get("probes") or ()
             reason = f"application definition {definition['name']} maps to {term['label']}"
-            found.append(
-                {
-                    **term,
-                    "source": "definition",
-                    "evidence": [{"path": definition["path"], "reason": reason}],
-                }
-            )
+            evidence = [{"path": definition["path"], "reason": reason}]
+            if probe and probe in probes:
+                evidence.append({"path": probe_path, "reason": f"{probe_reason} agrees"})
+            found.append({**term, "source": "definition", "evidence": evidence})
     return found
 
 

@@ -89,13 +89,21 @@ class Facts:
 
 def _probe(source: dict) -> tuple[str | None, str]:
     """The source's probe, from NXsource/probe or else from words of NXsource/type."""
+    probe, _, reason = source_probe(source)
+    return probe, reason
+
+
+def source_probe(source: dict) -> tuple[str | None, str, str]:
+    """``(probe, field path, reason)`` of a summary's source: from NXsource/probe, or else from
+    words of NXsource/type; ``(None, "", "")`` when neither tells."""
+    path = source.get("path") or ""
     if source.get("probe"):
-        return source["probe"], f"source probe {source['probe']}"
+        return source["probe"], f"{path}/probe", f"source probe {source['probe']}"
     kind = (source.get("type") or "").lower()
     for word, probe in SOURCE_TYPE_PROBES:
         if word in kind:
-            return probe, f"source type '{source['type']}' delivers {probe}s"
-    return None, ""
+            return probe, f"{path}/type", f"source type '{source['type']}' delivers {probe}s"
+    return None, "", ""
 
 
 def guess(short_id: str, confidence: float, *evidence: tuple[str, str]) -> dict:

@@ -64,7 +64,12 @@ def test_inference_on_every_sample(mapping, row):
 @pytest.mark.django_db
 def test_mapped_techniques_reads_the_database(mapping):
     assert mapped_techniques("NXsas") == [
-        {"iri": PANET + "PaNET01188", "label": "small angle x-ray scattering", "confidence": 0.9}
+        {
+            "iri": PANET + "PaNET01188",
+            "label": "small angle x-ray scattering",
+            "confidence": 0.9,
+            "probes": [],  # the fixture stores no hierarchy: no probe branch known
+        }
     ]
     assert mapped_techniques("NXnothing") == []
 
@@ -228,3 +233,62 @@ def test_instrument_names_only_count_for_x_rays_or_unknown_probes(tmp_path):
 
     assert _infer(tmp_path, build, probe="neutron").techniques == []
     assert _infer(tmp_path, build, probe=None, name="n.nxs").iris == [PANET + "PaNET01022"]
+
+
+@pytest.fixture
+def panet(db):
+    """The project's PaNET snapshot (with its closure) and its definition mapping."""
+    from ontologies.services import load_snapshot
+
+    load_snapshot()
+
+
+@pytest.mark.parametrize(
+    ("probe", "kept", "set_aside"),
+    [("neutron", "PaNET01189", "PaNET01188"), ("x-ray", "PaNET01188", "PaNET01189")],
+)
+def test_a_mapped_definition_keeps_only_the_probes_techniques(
+    panet, tmp_path, probe, kept, set_aside
+):
+    def sas(entry, instrument):
+        entry["definition"] = "NXsas"
+        _small_angle(entry, instrument)
+
+    result = infer_techniques(extract(_write(tmp_path / "sas.nxs", probe, sas)))
+    assert PANET + set_aside not in result.iris
+    assert set(result.iris) == {PANET + "PaNET01124", PANET + kept}
+    narrow = next(t for t in result.techniques if t["iri"] == PANET + kept)
+    assert narrow["source"] == "definition"
+    assert {
+        "path": "/entry/instrument/source/probe",
+        "reason": f"source probe {probe} agrees",
+    } in narrow["evidence"]
+    general = next(t for t in result.techniques if t["iri"] == PANET + "PaNET01124")
+    assert [e["path"] for e in general["evidence"]] == ["/entry/definition"]
+
+
+def test_the_neutron_sans_example_is_not_called_saxs(panet, tmp_path):
+    from datasets.examples import write_examples
+
+    (path,) = write_examples(tmp_path, ["sans"])
+    iris = infer_techniques(extract(path)).iris
+    assert PANET + "PaNET01189" in iris and PANET + "PaNET01188" not in iris
+
+
+def test_without_a_probe_every_mapped_technique_stays(panet, tmp_path):
+    def sas(entry, instrument):
+        entry["definition"] = "NXsas"
+        del instrument["source/probe"]
+
+    result = infer_techniques(extract(_write(tmp_path / "sas.nxs", "x-ray", sas)))
+    assert {PANET + "PaNET01188", PANET + "PaNET01189", PANET + "PaNET01124"} <= set(result.iris)
+
+
+def test_a_probe_never_vetoes_a_definition_of_one_probe(panet, tmp_path):
+    # Generated files often carry the first enumerated probe (neutron) whatever they hold.
+    def stxm(entry, instrument):
+        entry["definition"] = "NXstxm"
+
+    result = infer_techniques(extract(_write(tmp_path / "stxm.nxs", "neutron", stxm)))
+    assert PANET + "PaNET01219" in result.iris
+    assert result.techniques[0]["source"] == "definition"
