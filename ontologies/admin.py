@@ -1,6 +1,7 @@
 """Admin of the ontologies app: terms, the closure (read only), imports, NXDL and the mapping."""
 
 from django.contrib import admin
+from django.db import models
 
 from ontologies.models import (
     NexusDefinition,
@@ -28,6 +29,8 @@ class TermAdmin(admin.ModelAdmin):
     filter_horizontal = ["parents"]
     readonly_fields = ["search_text"]
     inlines = [NexusMappingInline]
+    # An IRI typed without a scheme means https (Django 6's default; 5.x warns unless told).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(TermClosure)

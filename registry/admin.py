@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 
 from config.api.errors import DomainError
 from registry import permissions, services
@@ -16,6 +17,9 @@ from registry.models import (
     Resource,
 )
 
+# URLs typed without a scheme mean https (Django 6's default; 5.x warns unless told).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
@@ -25,6 +29,7 @@ class FacilityAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name", "short_name"]
     list_filter = ["country"]
     filter_horizontal = ["curators"]
+    formfield_overrides = HTTPS_URL_FIELDS
 
 
 @admin.register(Instrument)
@@ -35,6 +40,7 @@ class InstrumentAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "facility__name"]
     list_filter = ["facility"]
     autocomplete_fields = ["techniques"]
+    formfield_overrides = HTTPS_URL_FIELDS
 
 
 class ProcedureVersionInline(admin.TabularInline):
@@ -61,6 +67,7 @@ class ProcedureAdmin(admin.ModelAdmin):
     inlines = [ProcedureVersionInline]
 
     def get_queryset(self, request):
+        """All procedures for superusers; for other staff, those they may edit."""
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
@@ -79,6 +86,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     actions = ["publish", "deprecate"]
 
     def get_readonly_fields(self, request, obj=None):
+        """Every manifest field of a published version is read-only, and its procedure."""
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.status != VersionStatus.DRAFT:
             fields += [name.removesuffix("_id") for name in IMMUTABLE_VERSION_FIELDS]
@@ -86,19 +94,23 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         return fields
 
     def has_delete_permission(self, request, obj=None):
+        """Only drafts may be deleted: published versions stay for reproducibility."""
         return obj is None or obj.status == VersionStatus.DRAFT
 
     def save_model(self, request, obj, form, change):
+        """Save, refusing users who may not edit the version's procedure."""
         if not permissions.can_edit_procedure(request.user, obj.procedure):
             raise PermissionDenied("You may not edit this procedure.")
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Publish the selected draft versions")
     def publish(self, request, queryset):
+        """Publish each selected draft, reporting per version why one could not be."""
         self._apply(request, queryset, services.publish_version, "published")
 
     @admin.action(description="Deprecate the selected published versions")
     def deprecate(self, request, queryset):
+        """Deprecate each selected published version, reporting per version."""
         self._apply(request, queryset, services.deprecate_version, "deprecated")
 
     def _apply(self, request, queryset, operation, verb: str) -> None:
@@ -118,3 +130,4 @@ class ResourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "url", "description"]
     list_filter = ["kind", "facility"]
     autocomplete_fields = ["techniques", "procedures"]
+    formfield_overrides = HTTPS_URL_FIELDS

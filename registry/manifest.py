@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from ontologies.models import Term
 from registry.choices import VersionStatus
 from registry.models import Facility, ProcedureVersion
-from registry.references import publishable_container_problem
+from registry.references import REPOSITORY_HINT, publishable_container_problem
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "procedure-manifest.schema.json"
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -165,6 +165,9 @@ _PATTERN_HINTS = {
         "registry/name:tag@sha256:<64 hex>"
     ),
     _hint_for(["$defs", "slug", "pattern"]): "lowercase letters, digits and hyphens",
+    _hint_for(
+        ["$defs", "version", "properties", "code", "properties", "repository", "pattern"]
+    ): REPOSITORY_HINT,
     _hint_for(["$defs", "version", "properties", "code", "properties", "entry_point", "pattern"]): (
         "a relative path inside the repository, without '..'"
     ),

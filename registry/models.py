@@ -6,6 +6,7 @@ from django.db import models
 from config.api.errors import ConflictError
 from ontologies.models import Term
 from registry.choices import ProcedureStatus, ResourceKind, VersionKind, VersionStatus
+from registry.references import validate_repository
 
 
 class Facility(models.Model):
@@ -127,7 +128,9 @@ class ProcedureVersion(models.Model):
     kind = models.CharField(
         max_length=16, choices=VersionKind.choices, default=VersionKind.NOTEBOOK
     )
-    code_repository = models.URLField(max_length=500)
+    code_repository = models.CharField(
+        max_length=500, validators=[validate_repository], help_text="git URL or git@host:path"
+    )
     code_commit = models.CharField(max_length=40)
     entry_point = models.CharField(max_length=500)
     container_image = models.CharField(max_length=500, blank=True)

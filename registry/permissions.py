@@ -95,11 +95,13 @@ class CanEditProcedure(permissions.BasePermission):
     message = "You may not change this procedure."
 
     def has_permission(self, request, view) -> bool:
+        """Reads for everyone; writes need a logged-in user (the object decides the rest)."""
         if request.method in permissions.SAFE_METHODS:
             return True
         return bool(request.user and request.user.is_authenticated)
 
     def has_object_permission(self, request, view, obj) -> bool:
+        """Reads for everyone; writes for those who may edit the (version's) procedure."""
         if request.method in permissions.SAFE_METHODS:
             return True
         procedure = obj.procedure if isinstance(obj, ProcedureVersion) else obj
@@ -112,6 +114,7 @@ class IsStaffOrReadOnly(permissions.BasePermission):
     message = "Only staff may change this."
 
     def has_permission(self, request, view) -> bool:
+        """Reads for everyone; writes for staff."""
         if request.method in permissions.SAFE_METHODS:
             return True
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
@@ -123,11 +126,13 @@ class IsCuratorOrReadOnly(permissions.BasePermission):
     message = "Only curators may change this."
 
     def has_permission(self, request, view) -> bool:
+        """Reads for everyone; writes for curators and staff."""
         if request.method in permissions.SAFE_METHODS:
             return True
         return is_curator(request.user)
 
     def has_object_permission(self, request, view, obj) -> bool:
+        """Writes for staff, the object's creator and the curators of its facility."""
         if request.method in permissions.SAFE_METHODS:
             return True
         user = request.user

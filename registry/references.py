@@ -3,12 +3,27 @@
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 CONTAINER_PATTERN = re.compile(
     r"^(?P<name>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)"
     r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
     r"(?:@sha256:(?P<digest>[a-f0-9]{64}))?$"
 )
 COMMIT_PATTERN = re.compile(r"^[0-9a-f]{40}$")
+# The git repositories a manifest may name (its code/repository pattern): web, ssh and git URLs,
+# and the scp-like git@host:path.
+REPOSITORY_PATTERN = re.compile(r"^(https?|ssh|git)://\S+$|^git@[^:\s]+:\S+$")
+REPOSITORY_HINT = "a git repository URL: https://, ssh://, git:// or git@host:path"
+
+
+def validate_repository(value: str) -> None:
+    """Raise ValidationError unless ``value`` is a git repository a manifest may name."""
+    if not REPOSITORY_PATTERN.match(value or ""):
+        raise ValidationError(
+            f"{value!r} does not have the expected form ({REPOSITORY_HINT}).",
+            code="invalid_repository",
+        )
 
 
 @dataclass(frozen=True)

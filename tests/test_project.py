@@ -1,12 +1,14 @@
-"""Project-wide checks: OpenAPI generation, production settings, migrations."""
+"""Project-wide checks: OpenAPI generation, production settings, migrations, dependencies."""
 
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from packaging.requirements import Requirement
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -165,3 +167,16 @@ def test_error_statuses_follow_what_each_view_can_answer(openapi):
         openapi, openapi["paths"]["/api/v1/techniques/{id}/"]["get"]["responses"]["404"]
     )
     assert set(not_found["content"]) == {"application/json", "application/ld+json"}
+
+
+def test_every_dependency_has_a_version_range():
+    """pyproject.toml bounds each dependency both ways, so a new major release never breaks a
+    fresh install unnoticed."""
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+    optional = [r for group in project.get("optional-dependencies", {}).values() for r in group]
+    unbounded = []
+    for text in [*project["dependencies"], *optional]:
+        operators = {spec.operator for spec in Requirement(text).specifier}
+        if not operators & {"<", "<=", "~=", "=="} or not operators & {">", ">=", "~=", "=="}:
+            unbounded.append(text)
+    assert unbounded == []

@@ -34,11 +34,13 @@ class TechniqueFilterMixin(django_filters.FilterSet):
     technique_field = "techniques"
 
     def filter_technique(self, queryset, name, value):
+        """Rows naming the technique ``value`` or, unless ``exact``, a narrower one."""
         exact = str(self.data.get("exact", "")).lower() in {"1", "true", "yes"}
         ids = technique_term_ids(value, exact)
         return queryset.filter(**{f"{self.technique_field}__in": ids}).distinct()
 
     def filter_noop(self, queryset, name, value):
+        """``exact`` only changes how ``technique`` matches; alone it filters nothing."""
         return queryset
 
 
@@ -56,12 +58,15 @@ class ProcedureFilterSet(TechniqueFilterMixin):
         fields = ["technique", "exact", "facility", "keyword", "status", "license", "q"]
 
     def filter_keyword(self, queryset, name, value):
+        """Procedures with exactly this keyword (case-insensitive)."""
         return queryset.filter(search_text__contains=f"|{value.strip().lower()}|")
 
     def filter_text(self, queryset, name, value):
+        """Every word in the slug, name, summary, description or keywords."""
         return text_filter(queryset, "search_text", value)
 
     def filter_queryset(self, queryset):
+        """Apply the filters; each procedure once, however many of its relations matched."""
         return super().filter_queryset(queryset).distinct()
 
 
@@ -80,6 +85,7 @@ class ProcedureVersionFilterSet(TechniqueFilterMixin):
         fields = ["procedure", "technique", "exact", "facility", "status", "kind", "q"]
 
     def filter_text(self, queryset, name, value):
+        """Every word in the text of the version's procedure."""
         return text_filter(queryset, "procedure__search_text", value)
 
 
@@ -111,6 +117,7 @@ class ResourceFilterSet(TechniqueFilterMixin):
         return queryset
 
     def filter_queryset(self, queryset):
+        """Apply the filters; each resource once."""
         return super().filter_queryset(queryset).distinct()
 
 
@@ -125,6 +132,7 @@ class FacilityFilterSet(django_filters.FilterSet):
         fields = ["country", "q"]
 
     def filter_text(self, queryset, name, value):
+        """The text in the name, short name or slug (case-insensitive)."""
         return queryset.filter(
             Q(name__icontains=value) | Q(short_name__icontains=value) | Q(slug__icontains=value)
         )
@@ -141,4 +149,5 @@ class InstrumentFilterSet(TechniqueFilterMixin):
         fields = ["facility", "technique", "exact", "q"]
 
     def filter_queryset(self, queryset):
+        """Apply the filters; each instrument once."""
         return super().filter_queryset(queryset).distinct()

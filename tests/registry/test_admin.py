@@ -59,3 +59,24 @@ def test_published_version_is_read_only_in_admin(admin_client):
     form = response.context["adminform"].form
     assert "code_commit" not in form.fields
     assert "container_image" not in form.fields
+
+
+def test_admin_accepts_a_git_at_repository_like_the_manifest(admin_client):
+    register_manifest(manifest(versions=[version_entry(status="draft")]))
+    version = ProcedureVersion.objects.get()
+    url = f"/admin/registry/procedureversion/{version.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data.update(code_repository="git@github.com:example/saxs.git", base_version="")
+    for name in ("input_schema", "required_nexus", "outputs", "compute_resources"):
+        data[name] = form[name].value()
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    version.refresh_from_db()
+    assert version.code_repository == "git@github.com:example/saxs.git"
+    data["code_repository"] = "not a repository"
+    refused = admin_client.post(url, data)
+    errors = refused.context["adminform"].form.errors
+    assert "git@host:path" in str(errors["code_repository"])
+    version.refresh_from_db()
+    assert version.code_repository == "git@github.com:example/saxs.git"

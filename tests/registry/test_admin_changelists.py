@@ -1,6 +1,8 @@
 """Every admin page of every app has search and filters that work: each changelist answers a
 search combined with each of its filters, and on the registry pages a search narrows the list."""
 
+import warnings
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
@@ -106,3 +108,18 @@ def test_registry_search_narrows_the_list(admin_client, item):
     assert 0 < found.result_count < everything.result_count
     nothing = admin_client.get(url, {"q": "no-such-thing-anywhere"}).context["cl"]
     assert nothing.result_count == 0
+
+
+@pytest.mark.parametrize("item", MODEL_ADMINS, ids=label)
+def test_admin_forms_say_which_url_scheme_they_assume(admin_client, item):
+    """No form of the admin relies on Django 5's deprecated default scheme (http) for URLs."""
+    model, _ = item
+    obj = model._default_manager.first()
+    urls = [changelist_url(model) + "add/"]
+    if obj is not None:
+        urls.append(changelist_url(model) + f"{obj.pk}/change/")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for url in urls:
+            assert admin_client.get(url).status_code in (200, 403)
+    assert not [w for w in caught if "assume_scheme" in str(w.message)]

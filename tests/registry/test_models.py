@@ -1,10 +1,17 @@
 """Registry models and references: immutability, container references, code links."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from config.api.errors import ConflictError
+from registry.manifest import manifest_schema, validate_manifest
 from registry.models import Procedure, ProcedureVersion
-from registry.references import commit_url, parse_container, publishable_container_problem
+from registry.references import (
+    REPOSITORY_PATTERN,
+    commit_url,
+    parse_container,
+    publishable_container_problem,
+)
 from registry.services import register_manifest
 from tests.registry.factories import manifest, version_entry
 
@@ -94,3 +101,50 @@ def test_unpinned_containers_cannot_be_published(reference, words):
 )
 def test_commit_links(repository, url):
     assert commit_url(repository, "abc") == url
+
+
+REPOSITORIES_THE_MANIFEST_ALLOWS = [
+    "https://github.com/example/saxs.git",
+    "ssh://git@gitlab.esrf.fr/analysis/saxs.git",
+    "git://example.org/saxs",
+    "git@github.com:example/saxs.git",
+]
+REPOSITORIES_IT_REFUSES = [
+    "github.com/example/saxs",
+    "ftp://example.org/saxs",
+    "git@host",
+    "https://",
+]
+
+
+def test_model_and_manifest_agree_on_code_repositories():
+    schema = manifest_schema()
+    code = schema["$defs"]["version"]["properties"]["code"]["properties"]["repository"]
+    assert code["pattern"] == REPOSITORY_PATTERN.pattern
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("repository", REPOSITORIES_THE_MANIFEST_ALLOWS)
+def test_version_accepts_every_repository_the_manifest_allows(terms, facilities, repository):
+    version = version_entry(status="draft")
+    version["code"]["repository"] = repository
+    register_manifest(manifest(versions=[version]))
+    stored = ProcedureVersion.objects.get()
+    assert stored.code_repository == repository
+    stored.full_clean()  # the admin and any ModelForm validate the same way
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("repository", REPOSITORIES_IT_REFUSES)
+def test_version_refuses_what_the_manifest_refuses(terms, facilities, repository):
+    register_manifest(manifest(versions=[version_entry(status="draft")]))
+    stored = ProcedureVersion.objects.get()
+    stored.code_repository = repository
+    with pytest.raises(ValidationError) as info:
+        stored.full_clean()
+    assert "git@host:path" in info.value.message_dict["code_repository"][0]
+    document = manifest(versions=[version_entry(status="draft")])
+    document["versions"][0]["code"]["repository"] = repository
+    problems = validate_manifest(document).problems
+    assert [p.pointer for p in problems] == ["/versions/0/code/repository"]
+    assert "git@host:path" in problems[0].message
