@@ -39,6 +39,7 @@ OPERATORS = {
     "nilike",
 }
 MAX_LIMIT = 1000
+MAX_SKIP = 2**31 - 1  # past any catalogue's end; a bigger OFFSET overflows the database's integer
 DEFAULT_LIMIT = 100
 FLOAT_TOLERANCE = 1e-9
 
@@ -79,6 +80,9 @@ RELATIONS = {
 }
 
 
+PYTHON_FILTERED = {"samples", "members"}
+
+
 class FilterError(DomainError):
     """A ``filter`` or ``where`` parameter that is not valid JSON or not a valid query."""
 
@@ -96,6 +100,13 @@ class Include:
     def filters_parent(self) -> bool:
         """Whether this include (or a nested one) restricts which parents are returned."""
         return bool(self.where) or any(inner.filters_parent() for inner in self.includes)
+
+    def filters_in_python(self) -> bool:
+        """Whether this include (or a nested one) drops parents after the database query:
+        samples and members are JSON, matched in Python."""
+        return (self.relation in PYTHON_FILTERED and self.filters_parent()) or any(
+            inner.filters_in_python() for inner in self.includes
+        )
 
 
 @dataclass
@@ -189,7 +200,7 @@ def parse_filter(raw: str | None, model: str) -> Filter:
         where=_where(data.get("where"), "filter"),
         includes=parse_includes(data.get("include"), model),
         limit=_count(data.get("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT),
-        skip=_count(data.get("skip"), "skip", 0),
+        skip=_count(data.get("skip"), "skip", 0, MAX_SKIP),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
+from tqdm import tqdm
 
 from config.api.errors import DomainError
 from datasets.choices import DatasetOrigin, DocumentType
@@ -193,13 +194,15 @@ def save_document(item: dict, report: ImportReport) -> Document:
     return document
 
 
-def import_panosc(text: str) -> ImportReport:
-    """Check then import PaNOSC JSON (datasets, or documents with datasets) in one transaction."""
+def import_panosc(text: str, progress: bool = False) -> ImportReport:
+    """Check then import PaNOSC JSON (datasets, or documents with datasets) in one transaction;
+    ``progress`` shows a bar (on stderr)."""
     items = parse_json(text)
     check(items)
     report = ImportReport()
+    bar = tqdm(items, desc="import", unit="item", disable=not progress)
     with transaction.atomic():
-        for item in items:
+        for item in bar:
             if is_document(item):
                 save_document(item, report)
             else:

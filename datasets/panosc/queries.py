@@ -254,7 +254,8 @@ def dataset_json(
             if files is None:
                 files = _included_files(dataset.files.all(), include)
             body["files"] = [
-                {"name": item.name, "path": item.path, "size": item.size} for item in files
+                {"id": item.pk, "name": item.name, "path": item.path, "size": item.size}
+                for item in files
             ]
         elif relation == "instrument":
             body["instrument"] = (

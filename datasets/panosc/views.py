@@ -110,10 +110,17 @@ class PanoscListView(APIView):
         raise NotImplementedError
 
     def answer(self, request) -> list[dict]:
-        """The rendered items of a list request."""
+        """The rendered items of a list request.
+
+        Without ``query``, and with no include matched in Python, skip and limit go to the
+        database; otherwise every matching row is scored (or checked) here before paging.
+        """
         parsed = f.parse_filter(request.query_params.get("filter"), self.model_name)
         items = self.base_queryset(parsed).distinct()
         words = (request.query_params.get("query") or "").lower().split()
+        if not words and not any(include.filters_in_python() for include in parsed.includes):
+            page = items[parsed.skip : parsed.skip + parsed.limit]
+            return [body for item in page if (body := self.render(item, parsed, 0)) is not None]
         if words:
             scored = [(item, text_score(words, self.text(item))) for item in items]
             ranked = sorted((pair for pair in scored if pair[1] > 0), key=lambda pair: -pair[1])
@@ -141,9 +148,10 @@ class DatasetListView(PanoscListView):
     def base_queryset(self, parsed: f.Filter):
         """Visible datasets matching where and the filtering includes."""
         queryset = Dataset.objects.visible_to(self.request.user)
+        searched = ["parameters"] if self.request.query_params.get("query") else []  # its text
         return queryset.filter(
             queries.dataset_scope_q(parsed.where, parsed.includes)
-        ).prefetch_related("techniques", *queries.include_prefetches(parsed.includes))
+        ).prefetch_related("techniques", *searched, *queries.include_prefetches(parsed.includes))
 
     def render(self, item, parsed, score):
         """A dataset with its includes."""

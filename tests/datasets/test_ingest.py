@@ -92,6 +92,14 @@ PANOSC_JSON = [
 ]
 
 
+def test_import_panosc_shows_progress(tmp_path, hierarchy, capsys):
+    source = tmp_path / "answer.json"
+    source.write_text(json.dumps(PANOSC_JSON))
+    run("import_panosc", str(source))
+    progress = capsys.readouterr().err
+    assert "import: 100%" in progress and "1/1" in progress
+
+
 def test_import_panosc_documents_with_datasets(tmp_path, hierarchy):
     source = tmp_path / "answer.json"
     source.write_text(json.dumps(PANOSC_JSON))

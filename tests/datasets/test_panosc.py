@@ -331,3 +331,43 @@ def test_bad_unit_in_a_parameter_query_is_400(catalogue):
     response = APIClient().get(DATASETS, {"filter": json.dumps(scoped("parameters", where))})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_unit"
+
+
+def test_pages_are_slices_of_the_whole_answer_in_its_order(catalogue):
+    everything = [d["pid"] for d in get(DATASETS)]
+    for skip, limit in [(0, 1), (1, 2), (3, 5), (4, 1)]:
+        page = get(DATASETS, {"skip": skip, "limit": limit})
+        assert [d["pid"] for d in page] == everything[skip : skip + limit]
+    assert get(DATASETS, {"skip": 10**30}) == []  # past the end, not an overflow
+
+
+def test_pages_of_python_matched_includes_and_text_search_skip_only_matches(catalogue):
+    with_samples = scoped("samples", {"name": {"like": "%"}})
+    matching = [d["pid"] for d in get(DATASETS, with_samples)]
+    assert len(matching) == 2
+    assert [d["pid"] for d in get(DATASETS, {**with_samples, "skip": 1})] == matching[1:]
+    found = [d["pid"] for d in get(DATASETS, query="absorption")]
+    assert [d["pid"] for d in get(DATASETS, {"skip": 1}, query="absorption")] == found[1:]
+
+
+def test_a_page_costs_the_same_queries_whatever_its_length(catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    flt = {"include": ["techniques", "parameters", "files", "instrument"]}
+    counts = []
+    for limit in (1, 4):
+        with CaptureQueriesContext(connection) as captured:
+            assert len(get(DATASETS, {**flt, "limit": limit})) == limit
+        counts.append(len(captured))
+        paged = [q["sql"] for q in captured.captured_queries if "LIMIT" in q["sql"].upper()]
+        assert paged, "skip and limit should be applied in the database"
+    assert counts[0] == counts[1]
+
+
+def test_files_carry_their_mandatory_id(catalogue):
+    from datasets.models import DatasetFile
+
+    [copper] = get(DATASETS, {"where": {"pid": "10.5072/cat/ds-copper"}, "include": ["files"]})
+    [row] = DatasetFile.objects.filter(dataset__pid="10.5072/cat/ds-copper")
+    assert copper["files"] == [{"id": row.pk, "name": row.name, "path": row.path, "size": row.size}]

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         """Read, check and import; one error line and nothing written when the JSON is bad."""
         text = read_source(options["source"])
         try:
-            report = import_panosc(text)
+            report = import_panosc(text, progress=True)
         except DomainError as exc:
             raise CommandError(f"{options['source']}: {exc.message}") from exc
         for unknown in sorted(set(report.unknown_techniques)):
