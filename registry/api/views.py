@@ -91,6 +91,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     ordering = ["name"]
 
     def get_queryset(self):
+        """The procedures the user may see, with what the serializer reads prefetched."""
         return permissions.visible_procedures(self.request.user).prefetch_related(
             "techniques",
             "facilities",
@@ -103,6 +104,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
         )
 
     def get_serializer_context(self):
+        """The context, with the ids of the procedures whose drafts the user may see."""
         context = super().get_serializer_context()
         context["editable_procedure_ids"] = editable_ids(self.request.user)
         return context
@@ -123,6 +125,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
         examples=[examples.MANIFEST_EXAMPLE],
     )
     def create(self, request, *args, **kwargs):
+        """Register the manifest in the body: 201 if it creates the procedure, 200 if it updates."""
         result = register(request.data, request.user)
         code = (
             status.HTTP_201_CREATED if result.procedure_action == "created" else status.HTTP_200_OK
@@ -136,6 +139,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
         examples=[examples.MANIFEST_EXAMPLE],
     )
     def update(self, request, *args, **kwargs):
+        """Replace the procedure with the manifest in the body (PATCH: merged into its own)."""
         procedure = self.get_object()
         document = request.data
         if kwargs.pop("partial", False):
@@ -163,10 +167,12 @@ class ProcedureViewSet(viewsets.ModelViewSet):
         ],
     )
     def partial_update(self, request, *args, **kwargs):
+        """Merge the body into the procedure's manifest (RFC 7396) and register the result."""
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
 
     def perform_destroy(self, instance: Procedure) -> None:
+        """Delete a procedure that was never published and that nothing references."""
         if instance.versions.exclude(status="draft").exists():
             raise ConflictError(
                 f"{instance.slug} has published versions and is kept for reproducibility; "
@@ -194,6 +200,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["post"], permission_classes=[AllowAny])
     def validate(self, request):
+        """Check a manifest, writing nothing; for a logged-in user, say what registering does."""
         report = validate_manifest(request.data)
         if not report.is_valid:
             raise invalid_manifest(ManifestError(report.problems))
@@ -212,6 +219,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["get"])
     def manifest(self, request, slug=None):
+        """The procedure and its versions as a manifest, ready to edit and send back."""
         return Response(services.procedure_to_manifest(self.get_object()))
 
     @extend_schema(
@@ -224,6 +232,7 @@ class ProcedureViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def deprecate(self, request, slug=None):
+        """Deprecate a published procedure: kept for reproducibility, never recommended again."""
         procedure = self.get_object()
         if procedure.status == ProcedureStatus.DRAFT:
             raise ConflictError(
@@ -278,10 +287,12 @@ class ProcedureVersionViewSet(
     ordering = ["-created_at"]
 
     def get_procedure(self) -> Procedure:
+        """The procedure of the URL, if the user may see it (404 otherwise)."""
         queryset = permissions.visible_procedures(self.request.user)
         return get_object_or_404(queryset, slug=self.kwargs["procedure_slug"])
 
     def get_queryset(self):
+        """The versions of the procedure that the user may see."""
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation has no URL kwargs
             return ProcedureVersion.objects.none()
         procedure = self.get_procedure()
@@ -295,6 +306,7 @@ class ProcedureVersionViewSet(
         examples=[examples.VERSION_EXAMPLE],
     )
     def create(self, request, procedure_slug=None):
+        """Add a version, sent as one manifest version entry, to the procedure."""
         procedure = self.get_procedure()
         self.check_object_permissions(request, procedure)
         if not isinstance(request.data, dict) or "version" not in request.data:
@@ -322,6 +334,7 @@ class ProcedureVersionViewSet(
         ],
     )
     def partial_update(self, request, procedure_slug=None, version=None):
+        """Merge the body into a draft version's manifest entry (published ones are immutable)."""
         instance = self.get_object()
         if instance.status != "draft":
             raise ConflictError(
@@ -339,9 +352,11 @@ class ProcedureVersionViewSet(
 
     @extend_schema(exclude=True)
     def update(self, request, *args, **kwargs):
+        """The same as PATCH: a version entry is always merged."""
         return self.partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance: ProcedureVersion) -> None:
+        """Delete a draft version; published versions are kept."""
         services.delete_draft_version(instance)
 
     @extend_schema(
@@ -357,6 +372,7 @@ class ProcedureVersionViewSet(
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, procedure_slug=None, version=None):
+        """Publish a draft version; its container must be pinned by digest."""
         instance = self.get_object()
         services.publish_version(instance)
         return Response(self.get_serializer(instance).data)
@@ -373,6 +389,7 @@ class ProcedureVersionViewSet(
     )
     @action(detail=True, methods=["post"])
     def deprecate(self, request, procedure_slug=None, version=None):
+        """Deprecate a published version."""
         instance = self.get_object()
         services.deprecate_version(instance)
         return Response(self.get_serializer(instance).data)
@@ -393,6 +410,7 @@ class VersionViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-created_at"]
 
     def get_queryset(self):
+        """The versions the user may see, of every procedure."""
         queryset = ProcedureVersion.objects.select_related("procedure", "base_version__procedure")
         return permissions.visible_versions(self.request.user, queryset)
 
@@ -421,6 +439,7 @@ class ResourceViewSet(viewsets.ModelViewSet):
     )
 
     def perform_create(self, serializer):
+        """Save the new resource, recording who added it."""
         serializer.save(created_by=self.request.user)
 
 
@@ -479,4 +498,5 @@ class ManifestSchemaView(APIView):
         },
     )
     def get(self, request):
+        """The JSON Schema (application/schema+json)."""
         return JsonResponse(manifest_schema(), content_type="application/schema+json")
