@@ -5,6 +5,7 @@ synthetic but physically plausible signal (numpy, seeded by the technique slug, 
 the same on every run). The files are demo content written by this project, not measured data.
 """
 
+import re
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +32,7 @@ from .base import (
 from .laue import write_laue
 from .neutron_tof import write_neutron_tof
 from .scattering import write_ixs, write_neutron_laue, write_tof_sans, write_usaxs
+from .structure import write_pdb_model
 from .writers import (
     write_arpes,
     write_em,
@@ -158,6 +160,14 @@ EXAMPLES: dict[str, Example] = {
             _iri("01182"),
             write_ixs,
         ),  # fmt: skip
+        Example(
+            "mx-model",
+            None,
+            "Deposited two-chain model, PDB entry in NeXus",
+            _iri("01164"),
+            write_pdb_model,
+            classes=("NXpdb",),
+        ),  # fmt: skip
     )
 }
 
@@ -169,8 +179,11 @@ def write_example(example: Example, directory: Path) -> Path:
     with h5py.File(path, "w") as nexus:
         nexus.attrs.update(default="entry", file_name=example.file_name, creator=CREATOR,
                            file_time=START_TIME, NX_class="NXroot")  # fmt: skip
-        entry = group(nexus, "entry", "NXentry", default="data")
-        field(entry, "definition", example.definition, version=NXDL_VERSION)
+        if example.definition is None:  # base classes only, no plottable default
+            entry = group(nexus, "entry", "NXentry")
+        else:
+            entry = group(nexus, "entry", "NXentry", default="data")
+            field(entry, "definition", example.definition, version=NXDL_VERSION)
         field(entry, "title", f"{example.title} (synthetic demo data)")
         field(entry, "start_time", START_TIME)
         example.writer(entry, rng)
@@ -187,14 +200,21 @@ def write_examples(directory: str | Path, techniques: Iterable[str] | None = Non
     return [write_example(EXAMPLES[slug], Path(directory)) for slug in wanted]
 
 
-def example_slug_for(techniques: Iterable[str]) -> str | None:
-    """The slug of the first example whose PaNET IRIs include one of ``techniques``."""
-    wanted = list(techniques)
-    for iri in wanted:
-        for example in EXAMPLES.values():
-            if iri in example.techniques:
-                return example.slug
-    return None
+def example_slug_for(techniques: Iterable[str], required_nexus: Iterable[str] = ()) -> str | None:
+    """The slug of the first example whose PaNET IRIs include one of ``techniques``.
+
+    An example with distinguishing ``classes`` (a deposited model beside the MX images) is taken
+    only when ``required_nexus`` names one of them, and then before the generic examples.
+    """
+    named = {part for item in required_nexus for part in re.split(r"[/@]", item) if part}
+    fitting = [
+        example
+        for iri in techniques
+        for example in EXAMPLES.values()
+        if iri in example.techniques and (not example.classes or named & set(example.classes))
+    ]
+    ranked = [example for example in fitting if example.classes] or fitting
+    return ranked[0].slug if ranked else None
 
 
 def example_for(procedure_slug: str, directory: str | Path) -> Path:
@@ -204,8 +224,9 @@ def example_for(procedure_slug: str, directory: str | Path) -> Path:
     manifest = FIXTURE_PROCEDURES / procedure_slug / "procedure.yaml"
     if not manifest.is_file():
         raise KeyError(f"No demo procedure {procedure_slug!r} in {FIXTURE_PROCEDURES}")
-    techniques = yaml.safe_load(manifest.read_text())["procedure"]["techniques"]
-    slug = example_slug_for(techniques)
+    document = yaml.safe_load(manifest.read_text())
+    required = document["versions"][-1]["inputs"].get("required_nexus", [])
+    slug = example_slug_for(document["procedure"]["techniques"], required)
     if slug is None:
         raise KeyError(f"No example file fits the techniques of {procedure_slug!r}")
     path = Path(directory) / EXAMPLES[slug].file_name

@@ -17,13 +17,19 @@ Writer = Callable[[h5py.Group, np.random.Generator], None]
 
 @dataclass(frozen=True)
 class Example:
-    """One example technique: its file slug, NeXus definition, PaNET IRIs and writer."""
+    """One example technique: its file slug, NeXus definition, PaNET IRIs and writer.
+
+    ``definition`` is None for a file that follows base classes only (no application definition).
+    ``classes`` are NeXus classes that set the file apart from the other examples of its
+    techniques: it is picked for a procedure only when the procedure asks for one of them.
+    """
 
     slug: str
-    definition: str
+    definition: str | None
     title: str
     techniques: tuple[str, ...]
     writer: Writer
+    classes: tuple[str, ...] = ()
 
     @property
     def file_name(self) -> str:

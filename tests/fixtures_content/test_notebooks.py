@@ -17,7 +17,7 @@ import nbformat
 import pytest
 import yaml
 
-from datasets.examples import EXAMPLES, example_slug_for
+from datasets.examples import EXAMPLES, PANET, example_slug_for
 from datasets.nexus.extractor import extract
 from datasets.nexus.requirements import check_requirements
 from tests.conftest import PROJECT_DIR, shared_path
@@ -43,6 +43,13 @@ def panet_iris() -> frozenset[str]:
         return frozenset(row["iri"] for row in csv.DictReader(handle, delimiter="\t"))
 
 
+def example_for_manifest(slug: str) -> str | None:
+    """The example file slug a demo procedure runs on (its techniques, its latest needs)."""
+    document = manifest(slug)
+    required = document["versions"][-1]["inputs"]["required_nexus"]
+    return example_slug_for(document["procedure"]["techniques"], required)
+
+
 def parameters_cell(slug: str) -> dict:
     """Names and literal values assigned in the notebook's papermill parameters cell."""
     notebook = nbformat.read(PROCEDURES / slug / "analysis.ipynb", as_version=4)
@@ -55,7 +62,7 @@ def parameters_cell(slug: str) -> dict:
 def test_there_are_enough_demo_procedures_and_techniques():
     """At least 22 procedures covering at least 12 example techniques."""
     assert len(SLUGS) >= 22
-    covered = {example_slug_for(manifest(slug)["procedure"]["techniques"]) for slug in SLUGS}
+    covered = {example_for_manifest(slug) for slug in SLUGS}
     assert None not in covered
     assert len(covered) >= 12
 
@@ -122,7 +129,7 @@ def test_panet_iris_exist(slug):
     assert used <= panet_iris(), sorted(used - panet_iris())
 
 
-@pytest.mark.parametrize("technique", sorted(EXAMPLES))
+@pytest.mark.parametrize("technique", sorted(s for s, e in EXAMPLES.items() if e.definition))
 def test_example_files_have_the_required_items_of_their_definition(examples, technique):
     """Required groups, fields, links and attributes of the NXDL application definition."""
     applications = shared_path("nexus-definitions/applications")
@@ -137,11 +144,46 @@ def test_example_files_have_the_required_items_of_their_definition(examples, tec
         assert data.attrs["signal"] in data
 
 
+def test_the_model_example_has_the_layout_of_the_shared_pdb_sample(examples):
+    """The deposited-model example (no application definition) nests its mmCIF categories as
+    the shared 4n8z.h5 does, with the atom_site items the model procedure reads, as strings."""
+    sample = shared_path("nexus-samples/nxpdb/hdf5/4n8z.h5")
+
+    def layout(path):
+        """NX classes of /entry, /entry/CBF_cbf, the datablock and atom_site (as str)."""
+        with h5py.File(path, "r") as nexus:
+            (datablock,) = nexus["entry/CBF_cbf"].values()
+            nodes = [nexus["entry"], nexus["entry/CBF_cbf"], datablock, datablock["atom_site"]]
+            classes = [node.attrs["NX_class"] for node in nodes] + [datablock.attrs["NXpdb_class"]]
+            return [c.decode() if isinstance(c, bytes) else str(c) for c in classes]
+
+    with h5py.File(examples / EXAMPLES["mx-model"].file_name, "r") as nexus:
+        assert "definition" not in nexus["entry"]
+    assert layout(examples / EXAMPLES["mx-model"].file_name) == layout(sample)
+    items = {"Cartn_x", "Cartn_y", "Cartn_z", "B_iso_or_equiv", "occupancy", "auth_asym_id",
+             "label_comp_id", "label_seq_id", "label_atom_id", "type_symbol"}  # fmt: skip
+    with h5py.File(examples / EXAMPLES["mx-model"].file_name, "r") as nexus:
+        atoms = next(iter(nexus["entry/CBF_cbf"].values()))["atom_site"]
+        assert items <= set(atoms)
+        assert {atoms[item].dtype.kind for item in items} == {"S"}
+        assert len({atoms[item].shape for item in items}) == 1
+
+
+def test_example_choice_follows_what_the_procedure_reads():
+    """MX image procedures run on the NXmx images, the model procedure on the NXpdb model."""
+    mx = PANET + "PaNET01164"
+    assert example_slug_for([mx], ["NXentry/NXdata"]) == "mx"
+    assert example_slug_for([mx]) == "mx"
+    assert example_slug_for([mx], ["NXentry/NXpdb/NXpdb/NXpdb"]) == "mx-model"
+    assert example_for_manifest("mx-model-validation") == "mx-model"
+    assert example_for_manifest("mx-spot-finding") == "mx"
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_required_nexus_items_exist_in_the_example_file(examples, slug):
     """What a manifest says it needs is in the example file of its technique (the registry's
     own check: absolute paths, or NX class chains matched at the end of a group's chain)."""
-    example = EXAMPLES[example_slug_for(manifest(slug)["procedure"]["techniques"])]
+    example = EXAMPLES[example_for_manifest(slug)]
     summary = extract(examples / example.file_name)
     for version in manifest(slug)["versions"]:
         _, missing = check_requirements(summary, version["inputs"]["required_nexus"])

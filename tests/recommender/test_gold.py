@@ -7,6 +7,7 @@ tests skip locally and fail under CI=true (``tests.conftest.require``), never a 
 import csv
 import json
 import os
+import re
 from io import StringIO
 
 import pytest
@@ -26,10 +27,7 @@ SAXS_PROCEDURES = {"saxs-azimuthal-integration", "saxs-guinier-analysis"}
 
 # Samples whose accepted techniques no recommendable demo procedure serves yet, and why. Strict
 # xfail: the day one is fixed the test passes, fails as XPASS, and the entry must go.
-KNOWN_GAPS: dict[str, str] = {
-    "nxpdb/hdf5/4n8z.h5": "a deposited model (NXpdb groups, no NXdata, empty NXinstrument): "
-    "both MX demo procedures need detector data; no demo procedure reads a model yet",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def manifest_rows() -> list[dict]:
@@ -110,17 +108,35 @@ def test_first_recommendation_serves_an_accepted_technique(demo, row):
     assert ancestor_ids(served) & set(accepted.values_list("pk", flat=True)), top
 
 
-def test_no_fit_says_which_procedures_need_what(demo):
-    """A model file of a known technique that no procedure can read: the answer says how many
-    procedures serve the technique and which NeXus items they need."""
-    answer = services.recommend_for_file(shared_path("nexus-samples/nxpdb/hdf5/4n8z.h5"), k=3)
+def test_no_fit_says_which_procedures_need_what(demo, tmp_path):
+    """An MX file with neither detector data nor a model, which no procedure can read: the
+    answer says how many procedures serve the technique and which NeXus items they need."""
+    import h5py
+
+    path = tmp_path / "mx-without-data.nxs"
+    with h5py.File(path, "w") as nexus:
+        entry = nexus.create_group("entry")
+        entry.attrs["NX_class"] = "NXentry"
+        entry["definition"] = "NXmx"
+        entry.create_group("sample").attrs["NX_class"] = "NXsample"
+    answer = services.recommend_for_file(path, k=3)
+    assert answer["query"]["technique_status"] == "known"
     assert answer["results"] == []
     reason = answer["query"]["no_fit_reason"]
-    assert reason.startswith("2 procedures serve macromolecular crystallography-based techniques")
+    assert re.match(r"\d+ procedures serve macromolecular crystallography-based techniques", reason)
     assert "NXentry/NXdata" in reason and "NXinstrument/NXdetector" in reason
+    assert "NXentry/NXpdb/NXpdb/NXpdb" in reason
     out = StringIO()
-    call_command("recommend", str(shared_path("nexus-samples/nxpdb/hdf5/4n8z.h5")), stdout=out)
+    call_command("recommend", str(path), stdout=out)
     assert f"No procedure fits. {reason}" in out.getvalue()
+
+
+def test_a_deposited_model_gets_the_model_procedure(demo):
+    """The shared PDB-in-NeXus sample (NXpdb groups, no detector data) is served by the model
+    summary, with its NXpdb requirement met, and not by the image procedures."""
+    answer = services.recommend_for_file(shared_path("nexus-samples/nxpdb/hdf5/4n8z.h5"), k=3)
+    assert [item["procedure"] for item in answer["results"]] == ["mx-model-validation"]
+    assert answer["results"][0]["compatibility"]["compatible"] is True
 
 
 def test_gold_metrics_embedded(demo, tmp_path):
