@@ -22,6 +22,7 @@ from ontologies.models import (
     TermClosure,
     build_search_text,
 )
+from ontologies.signals import ontology_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SNAPSHOT_PATH = DATA_DIR / "panet.json"
@@ -377,6 +378,10 @@ def apply_ontology(
             term_count=len(records),
             **summary.counts(),
         )
+        if summary.added or summary.updated or summary.obsoleted:
+            ontology_changed.send(
+                sender=OntologyVersion, name=name, changed_iris=[*summary.updated, *missing]
+            )
     return summary
 
 

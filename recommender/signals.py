@@ -1,6 +1,8 @@
-"""Signal handlers: after a version or procedure is saved and committed, sync the index.
+"""Signal handlers: after a version or procedure is saved and committed, sync the index; after
+an ontology import changed terms, resync the versions of the procedures whose techniques lie at
+or below a changed term (their documents carry ancestor IRIs, labels and synonyms).
 
-Connected here (the registry must not import the recommender). In embedded mode, or with
+Connected here (the registry and the ontologies must not import the recommender). In embedded mode, or with
 ``CELERY_TASK_ALWAYS_EAGER``, the task runs synchronously; nothing is queued.
 """
 
@@ -10,6 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 
+from ontologies.services import descendant_ids
+from ontologies.signals import ontology_changed
 from registry.models import Procedure, ProcedureVersion
 
 
@@ -45,10 +49,24 @@ def procedure_relations_changed(sender, instance, action: str, **kwargs) -> None
         procedure_saved(Procedure, instance)
 
 
+def ontology_terms_changed(sender, name: str, changed_iris: list[str], **kwargs) -> None:
+    """Terms changed: documents of procedures at or below them hold stale ancestors or labels."""
+    if settings.SEARCH_BACKEND == "embedded" or not changed_iris:
+        return
+    from ontologies.models import Term
+
+    changed = Term.objects.filter(iri__in=changed_iris).values_list("pk", flat=True)
+    affected = ProcedureVersion.objects.filter(
+        procedure__techniques__in=descendant_ids(changed)
+    ).distinct()
+    schedule_sync(list(affected.values_list("pk", flat=True)))
+
+
 def connect() -> None:
     """Connect the handlers (called from the app config's ``ready``)."""
     post_save.connect(version_saved, sender=ProcedureVersion, dispatch_uid="recommender-version")
     post_save.connect(procedure_saved, sender=Procedure, dispatch_uid="recommender-procedure")
+    ontology_changed.connect(ontology_terms_changed, dispatch_uid="recommender-ontology")
     for through in (Procedure.techniques.through, Procedure.facilities.through):
         m2m_changed.connect(
             procedure_relations_changed, sender=through, dispatch_uid=f"recommender-{through}"

@@ -97,6 +97,48 @@ def test_check_reports_any_changed_field(cluster, catalogue, change):
     assert search_index.check() == {"missing": [], "extra": [], "stale": [str(version.pk)]}
 
 
+SCATTERING = "http://purl.org/pan-science/PaNET/PaNET98765"
+
+
+def reimport_with_saxs_under_a_new_parent(catalogue) -> None:
+    """apply_ontology of the catalogue's terms, SAXS now also below a new 'scattering' term."""
+    from ontologies.services import TermRecord, apply_ontology
+
+    terms = catalogue["terms"]
+    name = terms["sas"].ontology
+    records = [
+        TermRecord(SCATTERING, "x-ray scattering"),
+        TermRecord(SAS, terms["sas"].label, tuple(terms["sas"].synonyms)),
+        TermRecord(SAXS, terms["saxs"].label, tuple(terms["saxs"].synonyms), (SAS, SCATTERING)),
+        TermRecord(SANS, terms["sans"].label, tuple(terms["sans"].synonyms), (SAS,)),
+    ]
+    apply_ontology(records, name=name)
+
+
+def test_an_ontology_reimport_resyncs_the_documents_below_the_changed_terms(
+    cluster, catalogue, settings
+):
+    """A re-import that gives SAXS a second parent reaches the index after commit: the SAXS
+    procedure's document lists the new ancestor, and check() finds nothing stale."""
+    settings.SEARCH_BACKEND = "elasticsearch"
+    search_index.rebuild()
+    reimport_with_saxs_under_a_new_parent(catalogue)
+    version = catalogue["saxs"].versions.get()
+    stored = cluster.get(index=search_index.alias_name(), id=str(version.pk))["_source"]
+    assert SCATTERING in stored["technique_ancestors"]
+    assert search_index.check() == {"missing": [], "extra": [], "stale": []}
+    call_command("search_index", "check", stdout=StringIO())  # clean: exits without an error
+
+
+def test_without_the_resync_a_reimport_leaves_stale_documents(cluster, catalogue):
+    """The same re-import with no sync (embedded mode) shows the SAXS document as stale: the
+    check above is not clean by accident."""
+    search_index.rebuild()
+    reimport_with_saxs_under_a_new_parent(catalogue)
+    version = catalogue["saxs"].versions.get()
+    assert search_index.check() == {"missing": [], "extra": [], "stale": [str(version.pk)]}
+
+
 def test_check_reports_missing_and_extra(cluster, catalogue):
     search_index.rebuild()
     version = catalogue["sans"].versions.get()
