@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db.models import Q
-
 from config.api.errors import DomainError, ServiceUnavailableError
 from datasets.models import Dataset
 from datasets.nexus.requirements import check_requirements
@@ -142,7 +140,9 @@ def recommend_for_file(path: str | Path, **options) -> dict:
 def datasets_for_procedure(procedure: Procedure, user=None, include_incompatible: bool = False):
     """Datasets ``procedure`` fits: a related technique and, unless told, its NeXus needs met.
 
-    Returns ``(dataset, compatibility)`` pairs, newest dataset first.
+    Returns ``(dataset, compatibility)`` pairs, newest dataset first. The technique filter runs
+    in SQL; with ``include_incompatible`` nothing else filters, so the answer is a lazy sequence
+    that counts in SQL and checks the NeXus needs of the sliced rows only (one page).
     """
     version = engine.latest_versions([procedure.pk])
     if not version:
@@ -150,25 +150,47 @@ def datasets_for_procedure(procedure: Procedure, user=None, include_incompatible
     required = list(version[0].required_nexus or [])
     own = list(procedure.techniques.values_list("pk", flat=True))
     related = ancestor_ids(own) | descendant_ids(own)
-    datasets = (
-        Dataset.objects.visible_to(user)
-        .filter(Q(techniques__in=related))
-        .distinct()
-        .order_by("-creation_date", "pid")
-    )
+    matching = Dataset.objects.visible_to(user).filter(techniques__in=related).values("pk")
+    datasets = Dataset.objects.filter(pk__in=matching).order_by("-creation_date", "pid")
+    if include_incompatible:
+        return _PairsWithCompatibility(datasets, required)
     pairs = []
     for dataset in datasets.iterator():
-        if dataset.summary:
-            present, missing = check_requirements(
-                DatasetSummary.from_dict(dataset.summary), required
-            )
-            compat = {"compatible": not missing, "present": present, "missing": missing}
-        else:
-            compat = {"compatible": None if required else True, "present": [], "missing": []}
-        if compat["compatible"] is False and not include_incompatible:
-            continue
-        pairs.append((dataset, compat))
+        compat = _compatibility(dataset, required)
+        if compat["compatible"] is not False:
+            pairs.append((dataset, compat))
     return pairs
+
+
+def _compatibility(dataset: Dataset, required: list[str]) -> dict:
+    """Whether the dataset's stored summary holds ``required`` (None when it has no summary)."""
+    if not dataset.summary:
+        return {"compatible": None if required else True, "present": [], "missing": []}
+    present, missing = check_requirements(DatasetSummary.from_dict(dataset.summary), required)
+    return {"compatible": not missing, "present": present, "missing": missing}
+
+
+class _PairsWithCompatibility:
+    """``(dataset, compatibility)`` pairs of a queryset, computed for the rows sliced only."""
+
+    def __init__(self, datasets, required: list[str]) -> None:
+        self.datasets, self.required = datasets, required
+
+    def count(self) -> int:
+        """Number of datasets (one SQL count)."""
+        return self.datasets.count()
+
+    __len__ = count
+
+    def __getitem__(self, index):
+        rows = self.datasets[index]
+        if isinstance(index, slice):
+            return [(dataset, _compatibility(dataset, self.required)) for dataset in rows]
+        return (rows, _compatibility(rows, self.required))
+
+    def __iter__(self):
+        for dataset in self.datasets.iterator():
+            yield dataset, _compatibility(dataset, self.required)
 
 
 def search(text: str, facets: dict | None = None, backend: str | None = None) -> dict:

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from recommender.services import MAX_K
+from registry.models import Facility
 
 
 class RecommendationOptionsSerializer(serializers.Serializer):
@@ -10,6 +11,18 @@ class RecommendationOptionsSerializer(serializers.Serializer):
 
     k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=5)
     facility = serializers.SlugField(required=False, allow_blank=True, default="")
+    include_incompatible = serializers.BooleanField(default=False)
+
+    def validate_facility(self, value: str) -> str:
+        """An unknown facility slug is an error, not a filter that matches nothing."""
+        if value and not Facility.objects.filter(slug=value).exists():
+            raise serializers.ValidationError(f"Unknown facility {value!r}.")
+        return value
+
+
+class ProcedureDatasetsOptionsSerializer(serializers.Serializer):
+    """Options of the reverse lookup (datasets a procedure fits)."""
+
     include_incompatible = serializers.BooleanField(default=False)
 
 

@@ -196,7 +196,9 @@ class ProcedureDatasetsView(generics.GenericAPIView):
     def get(self, request, slug: str):
         """Datasets with a related technique whose structure meets the procedure's needs."""
         procedure = get_object_or_404(Procedure.objects.exclude(status="draft"), slug=slug)
-        include = str(request.query_params.get("include_incompatible", "")).lower() == "true"
+        options = s.ProcedureDatasetsOptionsSerializer(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        include = options.validated_data["include_incompatible"]
         pairs = services.datasets_for_procedure(procedure, request.user, include)
         page = self.paginate_queryset(pairs)
         rows = [

@@ -55,6 +55,57 @@ def test_datasets_a_procedure_fits(catalogue, api):
     assert [row["pid"] for row in page["results"]] == ["d1"]
 
 
+def test_an_unknown_facility_is_a_400(catalogue, api):
+    """?facility= names a facility of the registry; a typo is not a filter matching nothing."""
+    Dataset.objects.create(pid="10.5072/f", title="f")
+    response = api.get("/api/v1/datasets/10.5072/f/recommendations/?facility=nowhere")
+    assert response.status_code == 400
+    assert "facility" in response.json()["error"]["details"]
+    posted = api.post(
+        "/api/v1/recommendations/", {"techniques": [SAXS], "facility": "nowhere"}, format="json"
+    )
+    assert posted.status_code == 400
+    known = api.post(
+        "/api/v1/recommendations/", {"techniques": [SAXS], "facility": "ill"}, format="json"
+    )
+    assert known.status_code == 200
+    assert "saxs-integration" not in {row["procedure"] for row in known.json()["results"]}
+
+
+def test_datasets_a_procedure_fits_refuses_a_non_boolean(catalogue, api):
+    response = api.get("/api/v1/procedures/sas-fit/datasets/?include_incompatible=maybe")
+    assert response.status_code == 400
+    assert "include_incompatible" in response.json()["error"]["details"]
+
+
+def test_incompatible_datasets_are_listed_and_checked_one_page_at_a_time(
+    catalogue, api, monkeypatch
+):
+    """include_incompatible=true: every related dataset counts, the missing items are named,
+    and the NeXus needs are checked for the rows of the page only (not every dataset)."""
+    from recommender import services
+
+    for number in range(5):
+        dataset = Dataset.objects.create(
+            pid=f"sans-{number}", title="no detector", summary={"path": "x", "file_size": 0}
+        )
+        dataset.techniques.set([catalogue["terms"]["sans"]])
+    checked = []
+    real = services._compatibility
+    monkeypatch.setattr(
+        services, "_compatibility", lambda *args: checked.append(args[0].pid) or real(*args)
+    )
+    url = "/api/v1/procedures/sans-reduction/datasets/"
+    assert api.get(url).json()["count"] == 0
+    checked.clear()
+    page = api.get(url + "?include_incompatible=true&page_size=2").json()
+    assert page["count"] == 5
+    assert len(page["results"]) == 2
+    assert page["results"][0]["compatibility"] == {
+        "compatible": False, "present": [], "missing": ["NXentry/NXinstrument/NXdetector"]}  # fmt: skip
+    assert len(checked) == 2
+
+
 def test_search_with_facets(catalogue, api):
     page = api.get("/api/v1/search/?q=scattering").json()
     assert {row["procedure"] for row in page["results"]} == {
