@@ -82,6 +82,27 @@ class Dataset(models.Model):
         return (self.summary or {}).get("default_plot") or None
 
 
+class PanoscInstrument(models.Model):
+    """An instrument of the PaNOSC catalogue: the beamline where an experiment took place, as
+    PaNOSC JSON names it (``{pid, name, facility}``). Not the registry's instruments (facility
+    beamlines that procedures serve), which this layer cannot see.
+
+    Datasets name their instrument by value (``Dataset.instrument_pid``, ``instrument_name``,
+    ``facility_name``); this table lists the instruments a catalogue knows, with or without
+    datasets (imported from PaNOSC JSON).
+    """
+
+    pid = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=200, db_index=True)
+    facility = models.CharField(max_length=200, db_index=True)
+
+    class Meta:
+        ordering = ["pid"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.facility})"
+
+
 class Document(models.Model):
     """A PaNOSC document: the proposal that produced datasets or a publication citing them."""
 

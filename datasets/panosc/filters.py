@@ -68,15 +68,18 @@ INSTRUMENT_FIELDS = {
     "name": "instrument_name",
     "facility": "facility_name",
 }
+INSTRUMENT_MODEL_FIELDS = {"pid": "pid", "name": "name", "facility": "facility"}
 TEXT_FIELDS = {
     "dataset": ["title"],
     "document": ["title", "summary"],
     "file": ["name"],
     "instrument": ["instrument_name", "facility_name"],
+    "instruments": ["name", "facility"],  # the Instrument model's own columns
 }
 RELATIONS = {
     "dataset": {"techniques", "parameters", "files", "instrument", "documents", "samples"},
     "document": {"datasets", "members", "parameters"},
+    "instrument": set(),
 }
 
 

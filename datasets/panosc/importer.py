@@ -1,6 +1,7 @@
 """Import datasets and documents from PaNOSC search API JSON.
 
-The input is an array of datasets, or of documents that carry their datasets. Everything is
+The input is an array of datasets, of documents that carry their datasets, or of instruments
+(``{pid, name, facility}``); a dataset's instrument with a pid is kept as an instrument too. Everything is
 checked before anything is written, and written in one transaction: a bad file changes nothing.
 """
 
@@ -16,7 +17,7 @@ from tqdm import tqdm
 
 from config.api.errors import DomainError
 from datasets.choices import DatasetOrigin, DocumentType
-from datasets.models import Dataset, DatasetFile, Document, Parameter
+from datasets.models import Dataset, DatasetFile, Document, PanoscInstrument, Parameter
 from datasets.services import parameter_from_values
 
 
@@ -32,6 +33,7 @@ class ImportReport:
 
     datasets: int = 0
     documents: int = 0
+    instruments: int = 0
     unknown_techniques: list[str] = field(default_factory=list)
 
 
@@ -71,11 +73,18 @@ def is_document(item: dict) -> bool:
     return "type" in item and ("datasets" in item or "creationDate" not in item)
 
 
+def is_instrument(item: dict) -> bool:
+    """Whether an item is an instrument (a facility and a name, no title)."""
+    return "facility" in item and "name" in item and "title" not in item
+
+
 def check(items: list[dict]) -> None:
     """Validate every item before anything is written."""
     for index, item in enumerate(items):
         where = f"item {index}"
-        if is_document(item):
+        if is_instrument(item):
+            _require(item, ("pid", "name", "facility"), where)
+        elif is_document(item):
             _require(item, ("pid", "title", "type"), where)
             for key in ("startDate", "endDate", "releaseDate"):
                 _date(item.get(key), f"{where} {key}")
@@ -118,6 +127,16 @@ def _resolve_technique(technique: dict):
     return Term.objects.filter(label__iexact=name).first() if name else None
 
 
+def save_instrument(item: dict, report: ImportReport) -> PanoscInstrument:
+    """Create or update one instrument."""
+    instrument, _ = PanoscInstrument.objects.update_or_create(
+        pid=str(item["pid"])[:255],
+        defaults={"name": str(item["name"])[:200], "facility": str(item["facility"])[:200]},
+    )
+    report.instruments += 1
+    return instrument
+
+
 def save_dataset(item: dict, report: ImportReport) -> Dataset:
     """Create or replace one dataset with its parameters, files and techniques."""
     dataset = Dataset.objects.filter(pid=item["pid"]).first() or Dataset(pid=item["pid"])
@@ -127,6 +146,9 @@ def save_dataset(item: dict, report: ImportReport) -> Dataset:
     dataset.creation_date = _date(item.get("creationDate"), "creationDate") or dataset.creation_date
     dataset.size = item.get("size") if isinstance(item.get("size"), int) else None
     dataset.instrument_pid = str(instrument.get("pid") or item.get("instrumentId") or "")[:255]
+    if not instrument and dataset.instrument_pid:  # named by id: an instrument imported before
+        known = PanoscInstrument.objects.filter(pid=dataset.instrument_pid).first()
+        instrument = {"name": known.name, "facility": known.facility} if known else {}
     dataset.instrument_name = str(instrument.get("name") or "")[:200]
     dataset.facility_name = str(instrument.get("facility") or "")[:200]
     dataset.samples = [
@@ -135,6 +157,8 @@ def save_dataset(item: dict, report: ImportReport) -> Dataset:
     ]
     dataset.origin = DatasetOrigin.PANOSC
     dataset.save()
+    if instrument.get("pid") and instrument.get("name") and instrument.get("facility"):
+        save_instrument(instrument, report)
     dataset.parameters.all().delete()
     parameters = [
         parameter_from_values(p["name"], p.get("value"), p.get("unit") or "")
@@ -203,7 +227,9 @@ def import_panosc(text: str, progress: bool = False) -> ImportReport:
     bar = tqdm(items, desc="import", unit="item", disable=not progress)
     with transaction.atomic():
         for item in bar:
-            if is_document(item):
+            if is_instrument(item):
+                save_instrument(item, report)
+            elif is_document(item):
                 save_document(item, report)
             else:
                 save_dataset(item, report)

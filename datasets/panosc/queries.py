@@ -171,7 +171,7 @@ def parameter_json(parameter: Parameter, unit: str | None = None) -> dict:
             value, shown_unit = convert(parameter.value, parameter.unit, unit), unit
         except UnitError:
             pass
-    return {"name": parameter.name, "value": value, "unit": shown_unit}
+    return {"id": parameter.pk, "name": parameter.name, "value": value, "unit": shown_unit}
 
 
 def _parameters(rows, include: f.Include) -> list[dict]:

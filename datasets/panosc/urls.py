@@ -6,7 +6,7 @@ path, after the ``count`` routes so those are never read as PIDs.
 
 from django.urls import path
 
-from datasets.panosc import views
+from datasets.panosc import instruments, views
 
 urlpatterns = [
     path("Datasets", views.DatasetListView.as_view(), name="panosc-datasets"),
@@ -15,4 +15,15 @@ urlpatterns = [
     path("Documents", views.DocumentListView.as_view(), name="panosc-documents"),
     path("Documents/count", views.DocumentCountView.as_view(), name="panosc-documents-count"),
     path("Documents/<path:pid>", views.DocumentDetailView.as_view(), name="panosc-document"),
+    path("Instruments", instruments.InstrumentListView.as_view(), name="panosc-instruments"),
+    path(
+        "Instruments/count",
+        instruments.InstrumentCountView.as_view(),
+        name="panosc-instruments-count",
+    ),
+    path(
+        "Instruments/<path:pid>",
+        instruments.InstrumentDetailView.as_view(),
+        name="panosc-instrument",
+    ),
 ]

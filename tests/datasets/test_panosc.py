@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework.test import APIClient
 
+from datasets.models import Parameter
 from tests.datasets.factories import (
     DatasetFactory,
     DatasetFileFactory,
@@ -129,7 +130,10 @@ def test_datasets_by_photon_energy_range_in_ev(catalogue):
     where = {"and": [{"name": "photon_energy"}, {"value": {"between": [880, 990]}}, {"unit": "eV"}]}
     answer = get(DATASETS, scoped("parameters", where))
     assert [d["pid"] for d in answer] == ["10.5072/cat/ds-energy"]
-    assert answer[0]["parameters"] == [{"name": "photon_energy", "value": 930, "unit": "eV"}]
+    [energy] = Parameter.objects.filter(dataset__pid="10.5072/cat/ds-energy")
+    assert answer[0]["parameters"] == [
+        {"id": energy.pk, "name": "photon_energy", "value": 930, "unit": "eV"}
+    ]
 
 
 def test_units_are_converted_both_ways(catalogue):

@@ -112,6 +112,9 @@ ROUTES = {
     "panosc-documents": ("public", set()),
     "panosc-documents-count": ("public", set()),
     "panosc-document": ("public", set(), EVERYONE),
+    "panosc-instruments": ("public", set()),
+    "panosc-instruments-count": ("public", set()),
+    "panosc-instrument": ("public", set(), EVERYONE),  # no instrument imported
     "trs-service-info": ("public", set()),
     "trs-tool-classes": ("public", set()),
     "trs-tools": ("public", set()),
@@ -223,7 +226,8 @@ def world(registry, terms, tmp_path):
     }  # fmt: skip
     overrides = {"procedure-version-crate": {"slug": "saxs-integration"},
                  "facility-detail": {"slug": "esrf"}, "run-output": {"name": "profile.csv"},
-                 "panosc-document": {"pid": "no-such-document"}}  # fmt: skip
+                 "panosc-document": {"pid": "no-such-document"},
+                 "panosc-instrument": {"pid": "no-such-instrument"}}  # fmt: skip
     secrets = {  # secret → who may see it; each is a string nothing else in the registry has
         "saxs-draft": OWNERS, DRAFT_VERSION: OWNERS, PRIVATE_PID: OWNERS,
         "Secret sample": OWNERS, str(run.pk): OWNERS, str(their_run.pk): {"user", "staff"},

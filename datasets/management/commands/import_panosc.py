@@ -49,4 +49,7 @@ class Command(BaseCommand):
             raise CommandError(f"{options['source']}: {exc.message}") from exc
         for unknown in sorted(set(report.unknown_techniques)):
             self.stderr.write(f"unknown technique skipped: {unknown}")
-        self.stdout.write(f"imported {report.datasets} datasets and {report.documents} documents")
+        self.stdout.write(
+            f"imported {report.datasets} datasets and {report.documents} documents"
+            + (f" ({report.instruments} instruments)" if report.instruments else "")
+        )
