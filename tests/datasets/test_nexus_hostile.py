@@ -1,7 +1,5 @@
 """The extractor on hostile and broken files: clear NexusErrors or warnings, never a crash or hang."""
 
-import time
-
 import pytest
 
 from datasets.nexus import ExtractionLimits, NexusError, extract
@@ -29,11 +27,10 @@ def test_link_loops_end_with_warnings(tmp_path):
 
 
 @pytest.mark.slow
-def test_two_hundred_thousand_groups_are_truncated_quickly(tmp_path):
+@pytest.mark.timeout(120)  # a hang guard, not a speed target (those are in bench/)
+def test_two_hundred_thousand_groups_are_truncated(tmp_path):
     path = hostile.write_many_groups(tmp_path)
-    started = time.monotonic()
     summary = extract(path)
-    assert time.monotonic() - started < 10
     assert summary.truncated
     assert any("max_nodes" in warning for warning in summary.warnings)
     assert len(summary.groups) == ExtractionLimits().max_nodes
@@ -120,11 +117,10 @@ def test_variable_length_attribute_over_the_limit_is_skipped(tmp_path):
     assert summary.groups["/entry/huge"] == ""
 
 
+@pytest.mark.timeout(60)  # unguarded, pint would compute 9**9**9 for ever
 def test_costly_units_are_not_given_to_pint(tmp_path):
     path = hostile.write_costly_units(tmp_path)
-    started = time.monotonic()
     summary = extract(path)
-    assert time.monotonic() - started < 2
     by_name = {p["name"]: p for p in summary.parameters}
     assert by_name["temperature"]["si_value"] is None
     assert by_name["pressure"] == {**by_name["pressure"], "unit": "m**9**9**9", "si_value": None}
