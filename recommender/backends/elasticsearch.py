@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from elasticsearch import exceptions as es_exceptions
-from elasticsearch_dsl import A, Q, Search
+from elasticsearch_dsl import A, Search
 
 from ontologies.models import Term
 from recommender import engine, search_index
@@ -51,31 +51,44 @@ class ElasticsearchBackend(SearchBackend):
         if facts.techniques:  # a yes/no condition: filter context, no relevance scoring
             own = [facts.iris[pk] for pk in facts.techniques]
             above = [facts.iris[pk] for ups in facts.ancestors.values() for pk in ups]
-            search = self._search().filter(
-                Q("terms", techniques=own + above) | Q("terms", technique_ancestors=own)
-            )
+            should = [
+                {"terms": {"techniques": own + above}},
+                {"terms": {"technique_ancestors": own}},
+            ]
+            condition = {"filter": [{"bool": {"should": should}}]}
         else:
             words = " ".join(sorted(facts.tokens))
-            search = self._search().query("multi_match", query=words, fields=TEXT_FIELDS)
+            condition = {"must": [{"multi_match": {"query": words, "fields": TEXT_FIELDS}}]}
         if facility:
-            search = search.filter(
-                Q("term", facilities=facility) | ~Q("exists", field="facilities")
-            )
-        search = search.source(["procedure_id"]).extra(track_total_hits=False)
-        return engine.candidate_rows(self._procedure_ids(search[:CANDIDATE_LIMIT]), facility)
+            anywhere = {"bool": {"must_not": [{"exists": {"field": "facilities"}}]}}
+            at = {"bool": {"should": [{"term": {"facilities": facility}}, anywhere]}}
+            condition.setdefault("filter", []).append(at)
+        return engine.candidate_rows(self._procedure_ids({"bool": condition}), facility)
 
-    def _procedure_ids(self, search: Search) -> set[int]:
-        """Procedure ids of the hits, read from a trimmed raw response (no response objects)."""
+    def _procedure_ids(self, query: dict) -> set[int]:
+        """Procedure ids of every hit of ``query``, read from the index's doc values.
+
+        Only what the ranking needs crosses the wire: no ``_source``, no stored fields (not even
+        ``_id``), no total count, and ``filter_path`` trims the rest. A plain body, not an
+        elasticsearch-dsl object, because it is rebuilt for every recommendation.
+        """
+        body = {
+            "query": query,
+            "size": CANDIDATE_LIMIT,
+            "_source": False,
+            "stored_fields": "_none_",
+            "docvalue_fields": ["procedure_id"],
+            "track_total_hits": False,
+        }
         try:
             with search_index.reachable():
                 response = search_index.client().search(
-                    index=alias_name(),
-                    body=search.to_dict(),
-                    filter_path=["took", "hits.hits._source.procedure_id"],
+                    index=alias_name(), body=body, filter_path=["took", "hits.hits.fields"]
                 )
         except es_exceptions.NotFoundError:
             return set()
-        return {hit["_source"]["procedure_id"] for hit in response.get("hits", {}).get("hits", [])}
+        hits = response.get("hits", {}).get("hits", [])
+        return {hit["fields"]["procedure_id"][0] for hit in hits}
 
     def _execute(self, search: Search):
         try:
