@@ -171,16 +171,48 @@ def candidate_facts(versions: list[ProcedureVersion]) -> list[CandidateFacts]:
 
 
 def compatibility(query: RecommendationQuery, version: ProcedureVersion) -> dict:
-    """Which required NeXus items the dataset holds; ``compatible`` is None when unknown."""
+    """Which required NeXus items the dataset holds; ``compatible`` is None when unknown.
+
+    ``offered_at_data_facility``: whether the procedure is offered at the facility where the
+    data lives (None when that facility is unknown); see :func:`offered_at`.
+    """
     required = list(version.required_nexus or [])
+    offered = offered_at(version, query.data_facility)
     if query.summary is None:
-        return {"compatible": None if required else True, "present": [], "missing": []}
+        return {
+            "compatible": None if required else True,
+            "present": [],
+            "missing": [],
+            "offered_at_data_facility": offered,
+        }
     present, missing = check_requirements(query.summary, required)
-    return {"compatible": not missing, "present": present, "missing": missing}
+    return {
+        "compatible": not missing,
+        "present": present,
+        "missing": missing,
+        "offered_at_data_facility": offered,
+    }
 
 
-def explain(scored: Scored, label: dict[str, str], compat: dict) -> str:
-    """A readable sentence or two saying why a version was recommended (``label`` by IRI)."""
+def offered_at(version: ProcedureVersion, facility: str | None) -> bool | None:
+    """Whether ``version``'s procedure is offered at ``facility`` (None when ``facility`` is).
+
+    A procedure that lists no facility is offered everywhere, as in
+    :func:`recommendable_versions`. Reads the procedure's facilities (prefetched by
+    :func:`ranked_versions`).
+    """
+    if not facility:
+        return None
+    slugs = [f.slug for f in version.procedure.facilities.all()]
+    return not slugs or facility in slugs
+
+
+def explain(scored: Scored, label: dict[str, str], compat: dict, data_facility: str = "") -> str:
+    """A readable sentence or two saying why a version was recommended (``label`` by IRI).
+
+    ``data_facility`` names the facility where the data lives, said when ``compat`` knows
+    whether the procedure is offered there.
+    """
     parts = []
     for reason in scored.reasons:
         if reason["type"] == "exact_technique":
@@ -201,6 +233,13 @@ def explain(scored: Scored, label: dict[str, str], compat: dict) -> str:
         parts.append("Missing required NeXus items: " + ", ".join(compat["missing"]))
     elif compat["present"]:
         parts.append("All required NeXus items present")
+    offered = compat.get("offered_at_data_facility")
+    if offered is not None and data_facility:
+        parts.append(
+            f"Offered at {data_facility}, where the data lives"
+            if offered
+            else f"Not offered at {data_facility} (where the data lives)"
+        )
     return ". ".join(parts) + "."
 
 
@@ -215,8 +254,10 @@ def ranked_versions(
     ranked = rank(facts, candidates)
     for start in range(0, len(ranked), chunk):
         part = ranked[start : start + chunk]
-        versions = ProcedureVersion.objects.select_related("procedure").in_bulk(
-            [s.candidate.version_id for s in part]
+        versions = (
+            ProcedureVersion.objects.select_related("procedure")
+            .prefetch_related("procedure__facilities")
+            .in_bulk([s.candidate.version_id for s in part])
         )
         for scored in part:
             yield scored, versions[scored.candidate.version_id]

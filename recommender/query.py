@@ -1,7 +1,9 @@
 """What a recommendation is asked for: techniques, the dataset's structure, a facility, text.
 
 A :class:`RecommendationQuery` is built from a stored Dataset, a NeXus DatasetSummary (or its
-dict), a PaNOSC dataset dict, or a plain list of technique IRIs.
+dict), a PaNOSC dataset dict, or a plain list of technique IRIs. Built from a dataset, it
+knows where the data lives (``data_facility``): results say whether they are offered there,
+without filtering on it (``facility`` is the explicit filter).
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from datasets.models import Dataset
 from datasets.nexus.summary import DatasetSummary
 from ontologies.models import Term
+from registry.models import Facility
 
 NO_TECHNIQUE_REASON = "No technique was given and none could be inferred."
 
@@ -22,11 +27,15 @@ class RecommendationQuery:
 
     ``techniques`` maps technique IRIs (or short ids) to a confidence; ``summary`` is the NeXus
     summary used to check required paths (``None``: compatibility cannot be checked).
+    ``data_facility`` is the slug of the registry facility where the data lives (``None`` when
+    unknown, or named ``data_facility_name`` but not in the registry).
     """
 
     techniques: dict[str, float] = field(default_factory=dict)
     summary: DatasetSummary | None = None
     facility: str | None = None
+    data_facility: str | None = None
+    data_facility_name: str = ""
     text: str = ""
     unknown_reason: str = ""
     label: str = ""
@@ -45,6 +54,7 @@ class RecommendationQuery:
             summary = DatasetSummary.from_dict(summary)
         inferred, reason = infer(summary)
         extra.setdefault("facility", None)
+        extra = {**_data_facility("", _summary_facility(summary)), **extra}
         return cls(
             techniques=_confidences(inferred),
             summary=summary,
@@ -62,6 +72,7 @@ class RecommendationQuery:
             techniques.setdefault(iri, 1.0)
         summary = DatasetSummary.from_dict(dataset.summary) if dataset.summary else None
         reason = dataset.technique_unknown_reason or NO_TECHNIQUE_REASON
+        extra = {**_data_facility(dataset.facility_slug, dataset.facility_name), **extra}
         return cls(
             techniques=techniques,
             summary=summary,
@@ -73,7 +84,8 @@ class RecommendationQuery:
 
     @classmethod
     def from_panosc(cls, data: dict[str, Any], **extra) -> RecommendationQuery:
-        """A query from a PaNOSC dataset: ``techniques`` as ``[{pid}]`` or ``[{name}]``."""
+        """A query from a PaNOSC dataset: ``techniques`` as ``[{pid}]`` or ``[{name}]``; the
+        facility where the data lives from ``instrument.facility``."""
         iris, unknown = [], []
         for item in data.get("techniques") or []:
             item = item if isinstance(item, dict) else {"pid": item}
@@ -86,6 +98,9 @@ class RecommendationQuery:
                 if unknown
                 else "The dataset lists no techniques."
             )
+        instrument = data.get("instrument")
+        facility = instrument.get("facility") if isinstance(instrument, dict) else ""
+        extra = {**_data_facility("", str(facility or "")), **extra}
         return cls(
             techniques={iri: 1.0 for iri in iris},
             text=str(data.get("title") or ""),
@@ -93,6 +108,33 @@ class RecommendationQuery:
             label=str(data.get("pid") or ""),
             **extra,
         )
+
+
+def _data_facility(slug: str, name: str) -> dict[str, Any]:
+    """``data_facility`` and ``data_facility_name`` of the facility a dataset names.
+
+    The registry facility with that slug, else the one whose name, short name or slug is
+    ``name`` (case-insensitive); a facility the registry does not know keeps its name only.
+    """
+    slug, name = (slug or "").strip(), (name or "").strip()
+    facility = Facility.objects.filter(slug=slug).first() if slug else None
+    if facility is None and name:
+        facility = (
+            Facility.objects.filter(
+                Q(name__iexact=name) | Q(short_name__iexact=name) | Q(slug__iexact=name)
+            )
+            .order_by("pk")
+            .first()
+        )
+    if facility is None:
+        return {"data_facility": None, "data_facility_name": name or slug}
+    return {"data_facility": facility.slug, "data_facility_name": facility.name}
+
+
+def _summary_facility(summary: DatasetSummary) -> str:
+    """The facility a NeXus summary names (its facility, else its source's name)."""
+    source = summary.source if isinstance(summary.source, dict) else {}
+    return str(summary.facility or source.get("name") or "")
 
 
 def _confidences(inferred: list[dict]) -> dict[str, float]:

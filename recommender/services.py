@@ -55,6 +55,9 @@ def recommend(
 ) -> dict:
     """The answer to a recommendation request: techniques understood, unknown ones, results.
 
+    ``facility`` filters (only procedures offered there); the facility where the data lives
+    (``query.data_facility``) does not: it is reported, per result, as offered there or not.
+
     ``degraded`` is true (with ``degraded_reason``) when the configured backend could not serve
     and the embedded backend answered instead; ``fallback=False`` raises instead.
     """
@@ -90,6 +93,11 @@ def recommend(
             "technique_status": "known" if found else "unknown",
             "technique_unknown_reason": "" if found else reason,
             "compatibility_checked": query.summary is not None,
+            "data_facility": (
+                {"slug": query.data_facility, "name": query.data_facility_name}
+                if query.data_facility_name
+                else None
+            ),
             "no_fit_reason": no_fit,
         },
         "engine_version": engine_backend.engine_version,

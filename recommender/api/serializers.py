@@ -71,6 +71,17 @@ class CompatibilitySerializer(serializers.Serializer):
     missing = serializers.ListField(child=serializers.CharField())
 
 
+class RecommendationCompatibilitySerializer(CompatibilitySerializer):
+    """Compatibility of a recommendation, with where it runs compared to where the data lives."""
+
+    offered_at_data_facility = serializers.BooleanField(
+        allow_null=True,
+        help_text="Whether the procedure is offered at the facility where the data lives "
+        "(a procedure listing no facility is offered everywhere); null when that facility is "
+        "unknown or not in the registry.",
+    )
+
+
 class RecommendationSerializer(serializers.Serializer):
     """One recommended procedure version."""
 
@@ -82,7 +93,7 @@ class RecommendationSerializer(serializers.Serializer):
     score = serializers.FloatField()
     explanation = serializers.CharField()
     reasons = ReasonSerializer(many=True)
-    compatibility = CompatibilitySerializer()
+    compatibility = RecommendationCompatibilitySerializer()
     engine_version = serializers.CharField()
 
 

@@ -30,6 +30,8 @@ ANSWER_EXAMPLE = OpenApiExample(
             "technique_status": "known",
             "technique_unknown_reason": "",
             "compatibility_checked": True,
+            "no_fit_reason": "",
+            "data_facility": {"slug": "esrf", "name": "ESRF"},
         },
         "engine_version": "embedded/1.0.0",
         "degraded": False,
@@ -44,7 +46,7 @@ ANSWER_EXAMPLE = OpenApiExample(
                 "kind": "notebook",
                 "score": 1.1,
                 "explanation": "Serves small angle x-ray scattering exactly. "
-                "All required NeXus items present.",
+                "All required NeXus items present. Offered at ESRF, where the data lives.",
                 "reasons": [
                     {
                         "type": "exact_technique",
@@ -54,7 +56,12 @@ ANSWER_EXAMPLE = OpenApiExample(
                         "query_technique": SAXS,
                     }
                 ],  # fmt: skip
-                "compatibility": {"compatible": True, "present": ["NXdetector"], "missing": []},
+                "compatibility": {
+                    "compatible": True,
+                    "present": ["NXdetector"],
+                    "missing": [],
+                    "offered_at_data_facility": True,
+                },
                 "engine_version": "embedded/1.0.0",
             }
         ],
@@ -62,7 +69,12 @@ ANSWER_EXAMPLE = OpenApiExample(
 )
 OPTIONS = [
     OpenApiParameter("k", int, description="How many (1-50, default 5)."),
-    OpenApiParameter("facility", str, description="Only procedures offered at this facility."),
+    OpenApiParameter(
+        "facility",
+        str,
+        description="Only procedures offered at this facility. Without it nothing is filtered "
+        "by facility; each result says whether it is offered where the data lives.",
+    ),
     OpenApiParameter("include_incompatible", bool, description="List incompatible, flagged."),
 ]
 

@@ -99,7 +99,7 @@ class SearchBackend(ABC):
                 Recommendation(
                     procedure_version=version,
                     score=scored.score,
-                    explanation=engine.explain(scored, labels, compat),
+                    explanation=engine.explain(scored, labels, compat, query.data_facility_name),
                     reasons=scored.reasons,
                     compatibility=compat,
                     engine_version=self.engine_version,

@@ -119,3 +119,83 @@ def test_project_routing_reaches_dataset_recommendations(catalogue, api):
     Dataset.objects.create(pid="10.5072/x", title="x")
     response = api.get("/api/v1/datasets/10.5072/x/recommendations/")
     assert "results" in response.json()
+
+
+def facility_answer(api, pid, query=""):
+    """The recommendations for dataset ``pid``, by procedure slug."""
+    answer = api.get(f"/api/v1/datasets/{pid}/recommendations/?k=10{query}").json()
+    return answer, {r["procedure"]: r for r in answer["results"]}
+
+
+def test_results_say_whether_they_run_where_the_data_lives(catalogue, api):
+    """A dataset at ESRF: procedures elsewhere are still recommended, and say they are not
+    offered at ESRF; one listing no facility is offered everywhere."""
+    from tests.recommender.conftest import make_procedure
+
+    make_procedure("sas-anywhere", [catalogue["terms"]["sas"]])
+    dataset = Dataset.objects.create(pid="d-esrf", title="silica", facility_slug="esrf")
+    dataset.techniques.set([catalogue["terms"]["sas"]])
+    answer, results = facility_answer(api, "d-esrf")
+    assert answer["query"]["data_facility"] == {"slug": "esrf", "name": "ESRF"}
+    assert set(results) == {"sas-fit", "sas-anywhere", "saxs-integration", "sans-reduction"}
+    offered = {slug: r["compatibility"]["offered_at_data_facility"] for slug, r in results.items()}
+    assert offered == {
+        "sas-fit": True,
+        "sas-anywhere": True,
+        "saxs-integration": True,
+        "sans-reduction": False,
+    }
+    assert results["saxs-integration"]["explanation"].endswith(
+        "Offered at ESRF, where the data lives."
+    )
+    assert results["sans-reduction"]["explanation"].endswith(
+        "Not offered at ESRF (where the data lives)."
+    )
+
+
+def test_the_data_facility_is_matched_by_name_when_the_dataset_has_no_slug(catalogue, api):
+    dataset = Dataset.objects.create(pid="d-ill", title="silica", facility_name="ill")
+    dataset.techniques.set([catalogue["terms"]["sas"]])
+    answer, results = facility_answer(api, "d-ill")
+    assert answer["query"]["data_facility"] == {"slug": "ill", "name": "ILL"}
+    assert results["saxs-integration"]["compatibility"]["offered_at_data_facility"] is False
+    assert results["sans-reduction"]["compatibility"]["offered_at_data_facility"] is True
+    assert "Offered at ILL, where the data lives." in results["sans-reduction"]["explanation"]
+
+
+@pytest.mark.parametrize("name", ["", "Nowhere Lab"])
+def test_without_a_known_data_facility_nothing_is_said(catalogue, api, name):
+    """No facility, or one the registry does not know: null, and no sentence about it."""
+    dataset = Dataset.objects.create(pid="d-x", title="silica", facility_name=name)
+    dataset.techniques.set([catalogue["terms"]["sas"]])
+    answer, results = facility_answer(api, "d-x")
+    expected = {"slug": None, "name": name} if name else None
+    assert answer["query"]["data_facility"] == expected
+    assert len(results) == 3
+    for result in results.values():
+        assert result["compatibility"]["offered_at_data_facility"] is None
+        assert "where the data lives" not in result["explanation"]
+
+
+def test_an_explicit_facility_still_filters_and_the_data_facility_is_still_said(catalogue, api):
+    dataset = Dataset.objects.create(pid="d-esrf", title="silica", facility_slug="esrf")
+    dataset.techniques.set([catalogue["terms"]["sas"]])
+    _, results = facility_answer(api, "d-esrf", "&facility=ill")
+    assert set(results) == {"sas-fit", "sans-reduction"}
+    assert results["sas-fit"]["compatibility"]["offered_at_data_facility"] is True
+    assert results["sans-reduction"]["compatibility"]["offered_at_data_facility"] is False
+
+
+def test_a_panosc_dataset_names_its_facility_through_its_instrument(catalogue, api):
+    body = {
+        "dataset": {
+            "pid": "p",
+            "techniques": [{"name": "SAXS"}],
+            "instrument": {"pid": "i", "name": "D22", "facility": "ILL"},
+        }
+    }
+    answer = api.post("/api/v1/recommendations/", body, format="json").json()
+    assert answer["query"]["data_facility"] == {"slug": "ill", "name": "ILL"}
+    results = answer["results"]
+    offered = {r["procedure"]: r["compatibility"]["offered_at_data_facility"] for r in results}
+    assert offered == {"saxs-integration": False, "sas-fit": True}

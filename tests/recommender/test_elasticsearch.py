@@ -250,3 +250,27 @@ def test_evaluate_command_names_the_backend_it_measured(cluster, catalogue):
     )
     assert out.getvalue().rstrip().endswith("backend      elasticsearch")
     assert "precision@1" in out.getvalue()
+
+
+def test_both_backends_say_the_same_about_where_the_data_lives(cluster, catalogue):
+    """A dataset at ESRF: both backends list the ILL-only procedure, not offered at ESRF."""
+    from datasets.models import Dataset
+
+    dataset = Dataset.objects.create(pid="d-esrf", title="silica", facility_slug="esrf")
+    dataset.techniques.set([catalogue["terms"]["sas"]])
+    search_index.rebuild()
+    query = RecommendationQuery.from_dataset(dataset)
+    answers = {
+        name: [
+            (
+                r.procedure_version.procedure.slug,
+                r.compatibility["offered_at_data_facility"],
+                r.explanation,
+            )
+            for r in get_backend(name).recommend(query, 5)
+        ]
+        for name in ("embedded", "elasticsearch")
+    }
+    assert answers["elasticsearch"] == answers["embedded"]
+    offered = {slug: flag for slug, flag, _ in answers["embedded"]}
+    assert offered == {"sas-fit": True, "saxs-integration": True, "sans-reduction": False}
