@@ -95,7 +95,8 @@ class TermDetailSerializer(TermSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_nexus_definitions(self, term) -> dict:
         """NXDL definitions mapped to this term, with their confidence."""
-        return {m.definition: m.confidence for m in term.nexus_mappings.all()}
+        mappings = sorted(term.nexus_mappings.all(), key=lambda m: m.definition)  # prefetched
+        return {m.definition: m.confidence for m in mappings}
 
 
 class TreeNodeSerializer(serializers.Serializer):
@@ -147,8 +148,10 @@ class NexusDefinitionSerializer(serializers.ModelSerializer):
         """Mapped terms, most confident first (the mapping is read once per response)."""
         cache = self.context.setdefault("mappings", {})
         if not cache:
-            for row in NexusDefinitionMapping.objects.select_related("term"):
+            mappings = NexusDefinitionMapping.objects.select_related("term")
+            for row in mappings.order_by("definition", "-confidence", "term__iri"):
                 cache.setdefault(row.definition, []).append(row)
             cache.setdefault("", [])
-        rows = sorted(cache.get(definition.name, []), key=lambda r: -r.confidence)
+        # Equal confidences keep the IRI order: the answer must not depend on storage order.
+        rows = cache.get(definition.name, [])
         return MappedTermSerializer(rows, many=True).data
