@@ -28,17 +28,20 @@ class RunTask(Task):
         services.fail_run(args[0], f"{type(exc).__name__}: {exc}")
 
 
-@shared_task(
-    bind=True,
-    base=RunTask,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(TransientBackendError,),
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=8,
-)
+# Transient backend errors (a remote briefly unreachable) are retried with growing, jittered
+# waits; acks_late so that a task lost with its worker is delivered again.
+RETRIED_ON_TRANSIENT_ERRORS = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": (TransientBackendError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(base=RunTask, reject_on_worker_lost=True, **RETRIED_ON_TRANSIENT_ERRORS)
 def execute_run(self, run_id: str) -> str:
     """Start the run's job at its backend and watch it to the end; return the final state."""
     deadline = getattr(settings, "EXECUTION_TASK_DEADLINE_SECONDS", None)
@@ -53,16 +56,7 @@ class CancelTask(Task):
         services.fail_run(args[0], f"The backend could not cancel the job after retries: {exc}")
 
 
-@shared_task(
-    bind=True,
-    base=CancelTask,
-    acks_late=True,
-    autoretry_for=(TransientBackendError,),
-    retry_backoff=2,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(base=CancelTask, **RETRIED_ON_TRANSIENT_ERRORS)
 def cancel_run(self, run_id: str) -> str:
     """Stop a CANCELING run's job at its backend (sent when the request could not)."""
     run = services.Run.objects.filter(pk=run_id).first()
