@@ -255,6 +255,8 @@ def _content_bytes(data: np.ndarray) -> int:
 def stored_elsewhere(dataset_id: h5d.DatasetID) -> bool:
     """Whether a dataset's values live in other files: external raw storage or a virtual
     dataset. Reading such a value would read a file the data root does not vouch for."""
+    if dataset_id.get_offset() is not None:
+        return False  # contiguous data at an address of this file (the common, cheap case)
     plist = dataset_id.get_create_plist()
     return plist.get_external_count() > 0 or plist.get_layout() == h5d.VIRTUAL
 
