@@ -67,6 +67,8 @@ def lookup_cost(term_ids: list[int]) -> dict[str, float]:
 
 def bench_synthetic(size: int) -> dict[str, float]:
     """Import a synthetic ontology of ``size`` terms and measure lookups on it."""
+    from django.db.models import Count
+
     from ontologies.models import NexusDefinitionMapping, Term, TermClosure
     from ontologies.services import apply_ontology
 
@@ -78,6 +80,16 @@ def bench_synthetic(size: int) -> dict[str, float]:
     leaves = list(Term.objects.filter(children__isnull=True).values_list("pk", flat=True))
     lookup_cost(leaves)  # warm the caches
     figures = lookup_cost(leaves)
+    # Descendant lookups on inner terms whose subtree has the same size at both ontology sizes
+    # (two levels of fan-out 6: about 43 terms), so the answer is not trivially one row.
+    inner = list(
+        TermClosure.objects.values("ancestor")
+        .annotate(subtree=Count("descendant"))
+        .filter(subtree__range=(30, 60))
+        .values_list("ancestor", flat=True)
+    )
+    subtree_figures = lookup_cost(inner)
+    figures["descendant_distances (subtrees of 30-60)"] = subtree_figures["descendant_distances"]
     figures["import s"] = seconds
     figures["closure rows"] = TermClosure.objects.count()
     return figures
