@@ -97,7 +97,7 @@ def collect(progress: bool = False) -> dict[str, object]:
         "facilities.json": [_facility(f) for f in Facility.objects.order_by("slug")],
         "resources.json": [_resource(r) for r in Resource.objects.order_by("pk")],
         "nexus_definitions.json": [
-            {key: getattr(d, key) for key in NEXUS_DEFINITION_FIELDS}
+            {"id": d.pk, **{key: getattr(d, key) for key in NEXUS_DEFINITION_FIELDS}}
             for d in NexusDefinition.objects.order_by("name")
         ],
         "procedures.json": [_procedure(p) for p in bar],
@@ -141,6 +141,7 @@ def _ontology() -> dict:
         ),
         "terms": [
             {
+                "id": t.pk,
                 "iri": t.iri,
                 "label": t.label,
                 "synonyms": t.synonyms,
@@ -304,7 +305,10 @@ def _apply(documents: dict, progress: bool = False) -> dict[str, int]:
         )
     for item in documents.get("nexus_definitions.json", []):
         values = {key: item[key] for key in NEXUS_DEFINITION_FIELDS if key != "name"}
-        NexusDefinition.objects.update_or_create(name=item["name"], defaults=values)
+        if not NexusDefinition.objects.filter(name=item["name"]).update(**values):
+            NexusDefinition.objects.create(
+                pk=_free_id(NexusDefinition, item.get("id")), name=item["name"], **values
+            )
     for item in documents["facilities.json"]:
         _import_facility(item, users)
     for item in documents["resources.json"]:
@@ -332,7 +336,8 @@ def _first_created(item: dict) -> str:
 def _import_terms(ontology: dict) -> None:
     for item in ontology["terms"]:
         fields = {k: item[k] for k in ("label", "synonyms", "definition", "obsolete", "ontology")}
-        Term.objects.get_or_create(iri=item["iri"], defaults=fields)
+        if not Term.objects.filter(iri=item["iri"]).exists():
+            Term.objects.create(pk=_free_id(Term, item.get("id")), iri=item["iri"], **fields)
     for item in ontology["terms"]:
         term = Term.objects.get(iri=item["iri"])
         term.parents.add(*Term.objects.filter(iri__in=item["parents"]))
@@ -406,9 +411,17 @@ def _import_procedure(item: dict, users: dict) -> None:
     )
 
 
+def _free_id(model, pk) -> int | None:
+    """``pk`` when no row of ``model`` has it (the id is kept), else None (a new one)."""
+    if isinstance(pk, int) and not model.objects.filter(pk=pk).exists():
+        return pk
+    return None
+
+
 def _reset_sequences() -> None:
     """Move id sequences past explicitly restored ids (a no-op on SQLite)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Instrument, Resource])
+    models = [Instrument, Resource, Term, NexusDefinition]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
