@@ -2,6 +2,7 @@
 has a label, every button a name, and each page one h1."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import SAXS_DATASET, log_in
 from tests.portal.conftest import make_user
@@ -54,7 +55,11 @@ def check_page(page) -> None:
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to content", f"{where}: first Tab stop is {focused!r}"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "content", f"{where}: skip link"
+    try:  # following the link to #content is a navigation: give it a moment to land
+        page.wait_for_function("document.activeElement.id === 'content'", timeout=3000)
+    except PlaywrightTimeoutError:
+        focused = page.evaluate("document.activeElement.id || document.activeElement.tagName")
+        raise AssertionError(f"{where}: skip link leaves the focus on {focused!r}") from None
 
 
 def test_key_pages_are_usable_by_keyboard_and_labelled(live_server, page, saxs_dataset):
