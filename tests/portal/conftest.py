@@ -1,5 +1,7 @@
 """Fixtures of the portal tests: the demo content (loaded once per module), users, a dataset."""
 
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -15,12 +17,12 @@ SAXS = "http://purl.org/pan-science/PaNET/PaNET01188"
 SAXS_DATASET = "10.5072/test:saxs"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def portal_content(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The ontology snapshot, facilities, demo procedures and the SAXS example dataset, for one
-    test module. Loaded in a transaction rolled back after the module, so that tests elsewhere
-    start from an empty database (each test runs in a savepoint inside it)."""
-    folder = tmp_path_factory.mktemp("portal-data")
+@contextmanager
+def demo_content_for_module(django_db_blocker, folder, dataset_pid: str):
+    """The ontology snapshot, facilities, demo procedures and the SAXS example dataset (written
+    into ``folder``, registered as ``dataset_pid``), inside a transaction rolled back on exit, so
+    that tests elsewhere start from an empty database (each test runs in a savepoint inside it).
+    """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -29,11 +31,19 @@ def portal_content(django_db_setup, django_db_blocker, tmp_path_factory):
             demo.load_facilities()
             demo.load_procedures(progress=False)
             write_examples(folder, ["saxs"])
-            register_dataset(folder / EXAMPLES["saxs"].file_name, pid=SAXS_DATASET)
-            yield folder
+            register_dataset(folder / EXAMPLES["saxs"].file_name, pid=dataset_pid)
+            yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def portal_content(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo content for one portal test module (see :func:`demo_content_for_module`)."""
+    folder = tmp_path_factory.mktemp("portal-data")
+    with demo_content_for_module(django_db_blocker, folder, SAXS_DATASET):
+        yield folder
 
 
 def make_user(username: str, facilities=(), staff: bool = False):

@@ -6,13 +6,9 @@ import warnings
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from datasets.examples import EXAMPLES, write_examples
-from datasets.services import register_dataset
-from ontologies.services import load_snapshot
-from registry import demo
+from tests.portal.conftest import demo_content_for_module
 from tests.registry.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,22 +27,12 @@ def admin_content(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo registry, an example dataset, a group and a token, for this module; rolled back
     after it so that other tests start from an empty database."""
     folder = tmp_path_factory.mktemp("admin-data")
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            load_snapshot()
-            demo.load_facilities()
-            demo.load_procedures(progress=False)
-            write_examples(folder, ["saxs"])
-            register_dataset(folder / EXAMPLES["saxs"].file_name, pid="10.5072/admin:saxs")
+    with demo_content_for_module(django_db_blocker, folder, "10.5072/admin:saxs"):
+        with django_db_blocker.unblock():
             group = Group.objects.create(name="curators")
             group.permissions.add(*Permission.objects.filter(content_type__app_label="registry"))
             Token.objects.create(user=UserFactory(username="token-holder"))
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+        yield
 
 
 @pytest.fixture
