@@ -31,6 +31,7 @@ from execution.backends import (
 )
 from execution.choices import TERMINAL_STATES, TRANSITIONS, RunState
 from execution.models import Run, RunEvent, RunOutput
+from recommender import signals as recommender_signals
 from registry.choices import VersionStatus
 from registry.models import Facility, Procedure, ProcedureVersion
 
@@ -309,6 +310,7 @@ def finish(run: Run, status: Status) -> bool:
             Procedure.objects.filter(pk=run.version.procedure_id).update(
                 successful_runs=F("successful_runs") + 1
             )
+            recommender_signals.popularity_changed(run.version.procedure_id)
     write_crate_safely(run)
     return True
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from elasticsearch_dsl import Date, Document, Integer, Keyword, Text
+from elasticsearch_dsl import Date, Document, Integer, Keyword, Long, Text
 
 from ontologies.models import Term, TermClosure
+from recommender.engine import procedure_tokens
 from registry.models import ProcedureVersion
 
-INDEX_VERSION = "v1"
+INDEX_VERSION = "v2"  # v2: scoring facts (tokens, published_us) for ranking in the cluster
 
 
 def index_settings() -> dict:
@@ -35,8 +37,19 @@ def alias_name() -> str:
     return f"{settings.ELASTICSEARCH_INDEX_PREFIX}-procedure-versions"
 
 
+def microseconds(moment: datetime | None) -> int | None:
+    """``moment`` as whole microseconds since the epoch (exact, unlike Elasticsearch dates,
+    which keep milliseconds), so the cluster breaks recency ties as Python does."""
+    if moment is None:
+        return None
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class TermLookup:
-    """IRI, label, synonyms and ancestors of terms, read in two queries.
+    """IRI, label, synonyms, search text and ancestors of terms, read in two queries.
 
     Built once per rebuild (every term) so documents cost no queries for their techniques;
     built for a few terms when one version is indexed.
@@ -45,16 +58,19 @@ class TermLookup:
     def __init__(self, term_ids: Iterable[int] | None = None) -> None:
         closure = TermClosure.objects.all()
         if term_ids is not None:
-            closure = closure.filter(descendant_id__in=list(term_ids))
+            term_ids = list(term_ids)
+            closure = closure.filter(descendant_id__in=term_ids)
         self.ancestors: dict[int, set[int]] = defaultdict(set)
         for ancestor, descendant in closure.values_list("ancestor_id", "descendant_id"):
             self.ancestors[descendant].add(ancestor)
-        wanted = set().union(*self.ancestors.values()) if term_ids is not None else None
+        wanted = set(term_ids).union(*self.ancestors.values()) if term_ids is not None else None
         terms = Term.objects.all() if wanted is None else Term.objects.filter(pk__in=wanted)
-        self.terms = {
-            pk: (iri, label, list(synonyms or []))
-            for pk, iri, label, synonyms in terms.values_list("pk", "iri", "label", "synonyms")
-        }
+        rows = terms.values_list("pk", "iri", "label", "synonyms", "search_text")
+        self.terms = {}
+        self.search_text: dict[int, str] = {}
+        for pk, iri, label, synonyms, search_text in rows:
+            self.terms[pk] = (iri, label, list(synonyms or []))
+            self.search_text[pk] = search_text
 
     def above(self, term_ids: Iterable[int]) -> list[tuple[str, str, list[str]]]:
         """``(iri, label, synonyms)`` of the terms and all their ancestors, by label."""
@@ -81,6 +97,10 @@ class ProcedureVersionDocument(Document):
     keywords = Text(analyzer="standard", fields={"raw": Keyword()})
     successful_runs = Integer()
     published_at = Date()
+    # Scoring facts, so the cluster ranks as the shared scoring does: the words text similarity
+    # compares (recommender.engine.procedure_tokens) and the publication time in microseconds.
+    tokens = Keyword()
+    published_us = Long()
 
     class Index:
         name = "procedure-versions"
@@ -97,7 +117,8 @@ class ProcedureVersionDocument(Document):
         procedure = version.procedure
         techniques = list(procedure.techniques.all())
         own = [term.pk for term in techniques]
-        terms = (lookup or TermLookup(own)).above(own) if own else []
+        lookup = lookup or TermLookup(own)
+        terms = lookup.above(own) if own else []
         return cls(
             meta={"id": version.pk},
             version_id=version.pk,
@@ -118,4 +139,13 @@ class ProcedureVersionDocument(Document):
             keywords=list(procedure.keywords or []),
             successful_runs=procedure.successful_runs,
             published_at=version.published_at,
+            tokens=sorted(
+                procedure_tokens(
+                    procedure.name,
+                    procedure.summary,
+                    procedure.keywords,
+                    [lookup.search_text.get(pk, "") for pk in own],
+                )
+            ),
+            published_us=microseconds(version.published_at),
         )

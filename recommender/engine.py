@@ -7,14 +7,14 @@ Backends differ only in how they find candidate procedures; reading their facts,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from datasets.nexus.requirements import check_requirements
 from ontologies.models import Term, TermClosure
 from recommender.query import RecommendationQuery
-from recommender.scoring import CandidateFacts, QueryFacts, Scored, rank, tokenize
+from recommender.scoring import CandidateFacts, QueryFacts, Scored, tokenize
 from registry.choices import ProcedureStatus, VersionStatus
 from registry.models import Procedure, ProcedureVersion
 
@@ -38,28 +38,31 @@ def resolve_techniques(keys: Iterable[str]) -> tuple[dict[str, Term], list[str]]
 def query_facts(query: RecommendationQuery) -> tuple[QueryFacts, dict[str, str], list[str]]:
     """The scoring facts of a query, labels of the IRIs it may cite, and the unknown keys.
 
-    Two queries after resolving: the closure rows around the query techniques, and the IRI and
-    label of every term they name (plain values, no model instances).
+    One query after resolving: the closure rows around the query techniques, each with the IRI
+    and label of the term at its other end (plain values, no model instances).
     """
     found, unknown = resolve_techniques(query.techniques)
     weights: dict[int, float] = {}
+    iris, labels = {}, {}
     for key, term in found.items():
         weights[term.pk] = max(weights.get(term.pk, 0.0), query.techniques[key])
+        iris[term.pk] = term.iri
+        labels[term.iri] = term.label
     ancestors: dict[int, dict[int, int]] = defaultdict(dict)
     descendants: dict[int, dict[int, int]] = defaultdict(dict)
-    links = TermClosure.objects.filter(
-        Q(descendant_id__in=weights) | Q(ancestor_id__in=weights), depth__gt=0
-    ).values_list("ancestor_id", "descendant_id", "depth")
-    for ancestor, descendant, depth in links:
-        if descendant in weights:
-            ancestors[descendant][ancestor] = depth
-        if ancestor in weights:
-            descendants[ancestor][descendant] = depth
-    related = set(weights).union(*ancestors.values(), *descendants.values())
-    rows = Term.objects.filter(pk__in=related).values_list("pk", "iri", "label")
-    iris, labels = {}, {}
-    for pk, iri, label in rows:
-        iris[pk] = iri
+    up = TermClosure.objects.filter(descendant_id__in=weights, depth__gt=0).annotate(up=Value(1))
+    down = TermClosure.objects.filter(ancestor_id__in=weights, depth__gt=0).annotate(up=Value(0))
+    links = up.values_list(
+        "descendant_id", "ancestor_id", "ancestor__iri", "ancestor__label", "depth", "up"
+    ).union(
+        down.values_list(
+            "ancestor_id", "descendant_id", "descendant__iri", "descendant__label", "depth", "up"
+        ),
+        all=True,
+    )
+    for own, other, iri, label, depth, is_up in links:
+        (ancestors if is_up else descendants)[own][other] = depth
+        iris[other] = iri
         labels[iri] = label
     facts = QueryFacts(
         techniques=weights,
@@ -101,6 +104,7 @@ CANDIDATE_FIELDS = (
     "procedure__summary",
     "procedure__keywords",
     "procedure__successful_runs",
+    "required_nexus",
 )
 
 
@@ -133,8 +137,17 @@ def latest_versions(procedure_ids: Iterable[int], facility: str | None = None):
     return list(ProcedureVersion.objects.filter(pk__in=ids).select_related("procedure"))
 
 
+def procedure_tokens(
+    name: str, summary: str, keywords: Iterable[str] | None, technique_texts: Iterable[str]
+) -> frozenset[str]:
+    """The words text similarity compares: a procedure's name, summary, keywords and the
+    search text (label, synonyms) of its own techniques. The index stores the same words."""
+    return tokenize(name, summary, " ".join(keywords or []), *technique_texts)
+
+
 def facts_from_rows(rows: list[tuple]) -> list[CandidateFacts]:
-    """The scoring facts of candidate rows (one more query: their techniques and term words)."""
+    """The facts of candidate rows (two more queries: their techniques with their words, and
+    their facilities)."""
     procedure_ids = {row[1] for row in rows}
     through = Procedure.techniques.through.objects.filter(procedure_id__in=procedure_ids)
     technique_ids: dict[int, set[int]] = defaultdict(set)
@@ -144,9 +157,13 @@ def facts_from_rows(rows: list[tuple]) -> list[CandidateFacts]:
     ):
         technique_ids[procedure_id].add(term_id)
         words[procedure_id].append(text)
+    facilities: dict[int, list[str]] = defaultdict(list)
+    offered = Procedure.facilities.through.objects.filter(procedure_id__in=procedure_ids)
+    for procedure_id, slug in offered.values_list("procedure_id", "facility__slug"):
+        facilities[procedure_id].append(slug)
     facts = []
-    for pk, procedure_id, published_at, slug, name, summary, keywords, runs in rows:
-        tokens = tokenize(name, summary, " ".join(keywords or []), *words[procedure_id])
+    for pk, procedure_id, published_at, slug, name, summary, keywords, runs, required in rows:
+        tokens = procedure_tokens(name, summary, keywords, words[procedure_id])
         facts.append(
             CandidateFacts(
                 version_id=pk,
@@ -155,29 +172,34 @@ def facts_from_rows(rows: list[tuple]) -> list[CandidateFacts]:
                 successful_runs=runs,
                 published_at=published_at,
                 slug=slug,
+                required_nexus=tuple(sorted(set(required or ()))),  # as the index holds them
+                facilities=tuple(sorted(facilities[procedure_id])),
             )
         )
     return facts
 
 
 def candidate_facts(versions: list[ProcedureVersion]) -> list[CandidateFacts]:
-    """The scoring facts of loaded versions (the same facts as :func:`facts_from_rows`)."""
+    """The facts of loaded versions (the same facts as :func:`facts_from_rows`)."""
     rows = [
         (v.pk, v.procedure_id, v.published_at, v.procedure.slug, v.procedure.name,
-         v.procedure.summary, v.procedure.keywords, v.procedure.successful_runs)
+         v.procedure.summary, v.procedure.keywords, v.procedure.successful_runs, v.required_nexus)
         for v in versions
     ]  # fmt: skip
     return facts_from_rows(rows)
 
 
-def compatibility(query: RecommendationQuery, version: ProcedureVersion) -> dict:
+def compatibility(query: RecommendationQuery, candidate: CandidateFacts) -> dict:
     """Which required NeXus items the dataset holds; ``compatible`` is None when unknown.
 
     ``offered_at_data_facility``: whether the procedure is offered at the facility where the
-    data lives (None when that facility is unknown); see :func:`offered_at`.
+    data lives (None when that facility is unknown). A procedure that lists no facility is
+    offered everywhere, as in :func:`recommendable_versions`.
     """
-    required = list(version.required_nexus or [])
-    offered = offered_at(version, query.data_facility)
+    required = list(candidate.required_nexus)
+    offered = None
+    if query.data_facility:
+        offered = not candidate.facilities or query.data_facility in candidate.facilities
     if query.summary is None:
         return {
             "compatible": None if required else True,
@@ -192,19 +214,6 @@ def compatibility(query: RecommendationQuery, version: ProcedureVersion) -> dict
         "missing": missing,
         "offered_at_data_facility": offered,
     }
-
-
-def offered_at(version: ProcedureVersion, facility: str | None) -> bool | None:
-    """Whether ``version``'s procedure is offered at ``facility`` (None when ``facility`` is).
-
-    A procedure that lists no facility is offered everywhere, as in
-    :func:`recommendable_versions`. Reads the procedure's facilities (prefetched by
-    :func:`ranked_versions`).
-    """
-    if not facility:
-        return None
-    slugs = [f.slug for f in version.procedure.facilities.all()]
-    return not slugs or facility in slugs
 
 
 def explain(scored: Scored, label: dict[str, str], compat: dict, data_facility: str = "") -> str:
@@ -243,21 +252,6 @@ def explain(scored: Scored, label: dict[str, str], compat: dict, data_facility: 
     return ". ".join(parts) + "."
 
 
-def ranked_versions(
-    facts: QueryFacts, candidates: list[CandidateFacts], chunk: int = 20
-) -> Iterator[tuple[Scored, ProcedureVersion]]:
-    """Rank ``candidates`` with the shared scoring; yield each with its version, best first.
-
-    Versions are loaded (with their procedure) ``chunk`` at a time, only as far as the caller
-    reads, so a long candidate list costs one query per chunk actually shown.
-    """
-    ranked = rank(facts, candidates)
-    for start in range(0, len(ranked), chunk):
-        part = ranked[start : start + chunk]
-        versions = (
-            ProcedureVersion.objects.select_related("procedure")
-            .prefetch_related("procedure__facilities")
-            .in_bulk([s.candidate.version_id for s in part])
-        )
-        for scored in part:
-            yield scored, versions[scored.candidate.version_id]
+def load_versions(version_ids: Iterable[int]) -> dict[int, ProcedureVersion]:
+    """The versions shown, with their procedure, by primary key (one query)."""
+    return ProcedureVersion.objects.select_related("procedure").in_bulk(list(version_ids))

@@ -43,7 +43,11 @@ class QueryFacts:
 
 @dataclass(frozen=True)
 class CandidateFacts:
-    """What the scoring needs to know about one candidate version."""
+    """What the scoring needs to know about one candidate version.
+
+    ``required_nexus`` and ``facilities`` (slugs; empty: offered everywhere) do not score:
+    the compatibility check reads them, so that only the versions shown are loaded.
+    """
 
     version_id: int
     technique_ids: frozenset[int]
@@ -51,6 +55,8 @@ class CandidateFacts:
     successful_runs: int = 0
     published_at: datetime | None = None
     slug: str = ""
+    required_nexus: tuple[str, ...] = ()
+    facilities: tuple[str, ...] = ()
 
 
 @dataclass

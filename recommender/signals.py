@@ -43,6 +43,16 @@ def procedure_saved(sender, instance: Procedure, **kwargs) -> None:
     schedule_sync(list(instance.versions.values_list("pk", flat=True)))
 
 
+def popularity_changed(procedure_id: int) -> None:
+    """A run of the procedure succeeded (its count is raised by an ``update``, which sends no
+    signal): the documents carry the count the cluster breaks ties with."""
+    schedule_sync(
+        list(
+            ProcedureVersion.objects.filter(procedure_id=procedure_id).values_list("pk", flat=True)
+        )
+    )
+
+
 def procedure_relations_changed(sender, instance, action: str, **kwargs) -> None:
     """Techniques or facilities of a procedure changed."""
     if action.startswith("post_") and isinstance(instance, Procedure):

@@ -1,17 +1,20 @@
 """The recommender backend interface and what it returns.
 
-A backend finds candidate procedure versions its own way (database or search index); ranking,
-compatibility and explanations are shared (:mod:`recommender.engine`), so backends agree.
+A backend finds and orders candidate procedure versions its own way (the database, or the
+search cluster); the scores, reasons and tie-breaks are those of the one shared scoring
+(:mod:`recommender.scoring`), and compatibility and explanations are shared too
+(:mod:`recommender.engine`), so backends agree.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from recommender import engine
 from recommender.query import RecommendationQuery
-from recommender.scoring import SCORING_VERSION, QueryFacts
+from recommender.scoring import SCORING_VERSION, QueryFacts, Scored
 from registry.models import ProcedureVersion
 
 
@@ -63,13 +66,16 @@ class SearchBackend(ABC):
         """Forget ``version``."""
 
     @abstractmethod
-    def candidates(
-        self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
-    ) -> list[tuple]:
-        """Latest published versions that may fit ``query``, as ``engine.CANDIDATE_FIELDS`` rows.
+    def ranked(
+        self, query: RecommendationQuery, facts: QueryFacts, facility: str | None, want: int = 10
+    ) -> Iterator[Scored]:
+        """The latest published versions fitting ``query``, scored and best first.
 
-        Plain rows, not model instances: the shared scoring ranks them, and only the versions
-        actually returned are loaded.
+        ``want`` says how many the caller expects to read (a hint: it may read more).
+
+        Scores, reasons and order are those of the shared scoring
+        (:func:`recommender.scoring.rank`) whichever way the backend finds the candidates, so
+        the backends agree. Lazy: the caller stops reading once it has what it shows.
         """
 
     @abstractmethod
@@ -89,22 +95,23 @@ class SearchBackend(ABC):
         facts, labels, _unknown = engine.query_facts(query)
         if not facts.techniques and not facts.tokens:
             return []
-        candidates = engine.facts_from_rows(self.candidates(query, facts, facility))
-        results = []
-        for scored, version in engine.ranked_versions(facts, candidates, chunk=max(k, 10)):
-            compat = engine.compatibility(query, version)
+        chosen = []
+        for scored in self.ranked(query, facts, facility, want=k):
+            compat = engine.compatibility(query, scored.candidate)
             if compat["compatible"] is False and not filters.get("include_incompatible"):
                 continue
-            results.append(
-                Recommendation(
-                    procedure_version=version,
-                    score=scored.score,
-                    explanation=engine.explain(scored, labels, compat, query.data_facility_name),
-                    reasons=scored.reasons,
-                    compatibility=compat,
-                    engine_version=self.engine_version,
-                )
-            )
-            if len(results) >= k:
+            chosen.append((scored, compat))
+            if len(chosen) >= k:
                 break
-        return results
+        versions = engine.load_versions(scored.candidate.version_id for scored, _ in chosen)
+        return [
+            Recommendation(
+                procedure_version=versions[scored.candidate.version_id],
+                score=scored.score,
+                explanation=engine.explain(scored, labels, compat, query.data_facility_name),
+                reasons=scored.reasons,
+                compatibility=compat,
+                engine_version=self.engine_version,
+            )
+            for scored, compat in chosen
+        ]

@@ -1,20 +1,54 @@
-"""The Elasticsearch backend: the index finds candidates, the shared scoring ranks them."""
+"""The Elasticsearch backend: the cluster scores and ranks, the shared scoring checks the top.
+
+The ranking query is the shared scoring (:mod:`recommender.scoring`) written as an
+Elasticsearch query over the facts each document carries (techniques, words, popularity,
+publication time), so a recommendation costs one search and, for the versions shown, one
+database read.
+"""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import timedelta
 
 from elasticsearch import exceptions as es_exceptions
 from elasticsearch_dsl import A, Search
 
+from config.api.errors import ServiceUnavailableError
 from ontologies.models import Term
 from recommender import engine, search_index
 from recommender.backends.base import SearchBackend
 from recommender.backends.embedded import build_search_answer
-from recommender.documents import ProcedureVersionDocument, alias_name
+from recommender.documents import EPOCH, INDEX_VERSION, ProcedureVersionDocument, alias_name
 from recommender.query import RecommendationQuery
-from recommender.scoring import QueryFacts
+from recommender.scoring import (
+    COVERAGE_WEIGHT,
+    TEXT_WEIGHT,
+    CandidateFacts,
+    QueryFacts,
+    Scored,
+    rank,
+    score_candidate,
+    technique_match,
+)
 from registry.models import ProcedureVersion
 
 CANDIDATE_LIMIT = 10_000  # index.max_result_window: every candidate, as the embedded backend
+WINDOW = 50  # hits asked for first; enough for the usual k (more when a larger k is asked)
+# Above the rounding of the cluster's 32-bit scores (about 1e-7 at scores near 1) and of the
+# shared scoring's six decimals: a score this far apart is really lower.
+SCORE_SLACK = 1e-5
+HIT_FIELDS = [
+    "version_id",
+    "procedure_slug",
+    "techniques",
+    "tokens",
+    "successful_runs",
+    "published_us",
+    "required_nexus",
+    "facilities",
+]
 TEXT_FIELDS = ["name^3", "keywords^2", "technique_text^2", "summary", "description"]
 FACET_FIELDS = {"technique": "techniques", "facility": "facilities", "kind": "kind"}
 
@@ -44,51 +78,62 @@ class ElasticsearchBackend(SearchBackend):
                 index=alias_name(), id=str(version.pk), refresh=True
             )
 
-    def candidates(
-        self, query: RecommendationQuery, facts: QueryFacts, facility: str | None
-    ) -> list[tuple]:
-        """Versions whose techniques (with ancestors) meet the query's; else matching text."""
-        if facts.techniques:  # a yes/no condition: filter context, no relevance scoring
-            own = [facts.iris[pk] for pk in facts.techniques]
-            above = [facts.iris[pk] for ups in facts.ancestors.values() for pk in ups]
-            should = [
-                {"terms": {"techniques": own + above}},
-                {"terms": {"technique_ancestors": own}},
-            ]
-            condition = {"filter": [{"bool": {"should": should}}]}
-        else:
-            words = " ".join(sorted(facts.tokens))
-            condition = {"must": [{"multi_match": {"query": words, "fields": TEXT_FIELDS}}]}
-        if facility:
-            anywhere = {"bool": {"must_not": [{"exists": {"field": "facilities"}}]}}
-            at = {"bool": {"should": [{"term": {"facilities": facility}}, anywhere]}}
-            condition.setdefault("filter", []).append(at)
-        return engine.candidate_rows(self._procedure_ids({"bool": condition}), facility)
+    def ranked(
+        self, query: RecommendationQuery, facts: QueryFacts, facility: str | None, want: int = 10
+    ) -> Iterator[Scored]:
+        """Candidates scored and ordered by the cluster, then rescored exactly, best first.
 
-    def _procedure_ids(self, query: dict) -> set[int]:
-        """Procedure ids of every hit of ``query``, read from the index's doc values.
-
-        Only what the ranking needs crosses the wire: no ``_source``, no stored fields (not even
-        ``_id``), no total count, and ``filter_path`` trims the rest. A plain body, not an
-        elasticsearch-dsl object, because it is rebuilt for every recommendation.
+        The cluster computes the shared scoring (:func:`ranking_query`) and sorts with its
+        tie-breaks, one hit per procedure (its latest version), and returns a window of the best
+        with the facts the scoring reads (no database query). Those are rescored in Python by
+        :func:`recommender.scoring.score_candidate`, which gives the exact scores and reasons.
+        The cluster's scores are 32-bit floats, so only window hits that beat the window's
+        lowest score by more than ``SCORE_SLACK`` are sure to beat every hit beyond it; when
+        the caller reads past those, every candidate is fetched and ranked exactly.
         """
-        body = {
-            "query": query,
-            "size": CANDIDATE_LIMIT,
-            "_source": False,
-            "stored_fields": "_none_",
-            "docvalue_fields": ["procedure_id"],
-            "track_total_hits": False,
-        }
+        body = ranking_body(facts, facility)
+        size = max(4 * want, WINDOW)
+        hits = self._hits(body, size)
+        ids = {iri: pk for pk, iri in facts.iris.items()}
+        window = [s for s in (score_candidate(facts, candidate_of(ids, h)) for h in hits) if s]
+        if len(hits) < size:  # the window holds every candidate
+            yield from sorted(window, key=Scored.sort_key)
+            return
+        beyond = hits[-1]["sort"][0] + SCORE_SLACK  # nothing past the window scores higher
+        shown = set()
+        for scored in sorted(window, key=Scored.sort_key):
+            if scored.score <= beyond:
+                break
+            shown.add(scored.candidate.version_id)
+            yield scored
+        everything = [candidate_of(ids, hit) for hit in self._hits(body, CANDIDATE_LIMIT)]
+        for scored in rank(facts, everything):
+            if scored.candidate.version_id not in shown:
+                yield scored
+
+    def _hits(self, body: dict, size: int) -> list[dict]:
+        """The first ``size`` hits of ``body``: their sort values and doc-value fields only.
+
+        No ``_source``, no stored fields (not even ``_id``), no total count; ``filter_path``
+        trims the rest of the answer.
+        """
         try:
             with search_index.reachable():
                 response = search_index.client().search(
-                    index=alias_name(), body=body, filter_path=["took", "hits.hits.fields"]
+                    index=alias_name(),
+                    body={**body, "size": size},
+                    filter_path=["took", "hits.hits.sort", "hits.hits.fields"],
                 )
         except es_exceptions.NotFoundError:
-            return set()
-        hits = response.get("hits", {}).get("hits", [])
-        return {hit["fields"]["procedure_id"][0] for hit in hits}
+            return []
+        except es_exceptions.BadRequestError as exc:
+            if "No mapping found" in str(exc):  # an index written before the scoring facts
+                raise ServiceUnavailableError(
+                    f"The search index behind {alias_name()} predates index format "
+                    f"{INDEX_VERSION}; run: python manage.py search_index rebuild"
+                ) from exc
+            raise
+        return response.get("hits", {}).get("hits", [])
 
     def _execute(self, search: Search):
         try:
@@ -138,3 +183,104 @@ class ElasticsearchBackend(SearchBackend):
             ]
             for name in FACET_FIELDS
         }
+
+
+def ranking_body(facts: QueryFacts, facility: str | None) -> dict:
+    """The search that scores, filters and orders candidates as the shared scoring does.
+
+    Sorted by score, then successful runs, then publication time (newest first), then slug, as
+    :meth:`recommender.scoring.Scored.sort_key`; collapsed on the procedure, whose best hit is
+    then its latest version (newest, then highest version id), as
+    :func:`recommender.engine.latest_rows`.
+    """
+    condition = {"must": [ranking_query(facts)]}
+    if facility:
+        anywhere = {"bool": {"must_not": [{"exists": {"field": "facilities"}}]}}
+        at = {"bool": {"should": [{"term": {"facilities": facility}}, anywhere]}}
+        condition["filter"] = [at]
+    return {
+        "query": {"bool": condition},
+        "sort": [
+            {"_score": "desc"},
+            {"successful_runs": "desc"},
+            {"published_us": {"order": "desc", "missing": "_last"}},
+            {"procedure_slug": "asc"},
+            {"version_id": "desc"},
+        ],
+        "collapse": {"field": "procedure_id"},
+        "_source": False,
+        "stored_fields": "_none_",
+        "docvalue_fields": HIT_FIELDS,
+        "track_total_hits": False,
+    }
+
+
+def ranking_query(facts: QueryFacts) -> dict:
+    """:func:`recommender.scoring.score_candidate` as an Elasticsearch query.
+
+    Per query technique, the best relation of any of the document's techniques
+    (``dis_max`` of constant scores, one per weight); over the query techniques, the best of
+    those plus ``COVERAGE_WEIGHT`` times their sum divided by the total confidence — a
+    ``dis_max`` whose tie breaker and boost give exactly that; plus ``TEXT_WEIGHT`` times the
+    share of the query's words the document holds. With query techniques a document must
+    match one of them; without, one of the words.
+    """
+    words = [
+        {"constant_score": {"filter": {"term": {"tokens": w}}, "boost": TEXT_WEIGHT / len(facts.tokens)}}
+        for w in sorted(facts.tokens)
+    ]  # fmt: skip
+    if not facts.techniques:
+        return {"bool": {"should": words, "minimum_should_match": 1}}
+    per_technique = []
+    for query_id, confidence in facts.techniques.items():
+        by_weight: dict[float, list[str]] = defaultdict(list)
+        related = [
+            query_id,
+            *facts.ancestors.get(query_id, {}),
+            *facts.descendants.get(query_id, {}),
+        ]
+        for term_id in related:
+            match = technique_match(facts, query_id, term_id)
+            by_weight[round(match["weight"] * confidence, 6)].append(facts.iris[term_id])
+        per_technique.append(
+            {
+                "dis_max": {
+                    "queries": [
+                        {"constant_score": {"filter": {"terms": {"techniques": sorted(iris)}}, "boost": weight}}
+                        for weight, iris in sorted(by_weight.items(), reverse=True)
+                    ],
+                }
+            }
+        )  # fmt: skip
+    total = sum(facts.techniques.values())
+    share = COVERAGE_WEIGHT / total if total > 0 else 0.0
+    # (1 + s) * (best + t * (sum - best)) with t = s / (1 + s) is best + s * sum.
+    techniques = {
+        "dis_max": {
+            "queries": per_technique,
+            "tie_breaker": share / (1 + share),
+            "boost": 1 + share,
+        }
+    }
+    return {"bool": {"must": [techniques], "should": words}}
+
+
+def candidate_of(ids: dict[str, int], hit: dict) -> CandidateFacts:
+    """The scoring facts of one hit of :func:`ranking_body`, read from its doc values.
+
+    ``ids`` maps the IRIs of the terms the query relates to (``QueryFacts.iris``) to their ids;
+    other techniques get ids that match nothing, as they cannot score.
+    """
+    fields = hit["fields"]
+    techniques = fields.get("techniques", [])
+    published = fields.get("published_us")
+    return CandidateFacts(
+        version_id=fields["version_id"][0],
+        technique_ids=frozenset(ids.get(iri, -n) for n, iri in enumerate(techniques, 1)),
+        tokens=frozenset(fields.get("tokens", [])),
+        successful_runs=fields["successful_runs"][0],
+        published_at=EPOCH + timedelta(microseconds=published[0]) if published else None,
+        slug=fields["procedure_slug"][0],
+        required_nexus=tuple(fields.get("required_nexus", ())),
+        facilities=tuple(fields.get("facilities", ())),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import Q
 
 from ontologies.models import Term
@@ -9,7 +11,7 @@ from ontologies.services import descendant_ids
 from recommender import engine, searching
 from recommender.backends.base import SearchBackend
 from recommender.query import RecommendationQuery
-from recommender.scoring import QueryFacts
+from recommender.scoring import QueryFacts, Scored, rank
 from registry.models import Procedure, ProcedureVersion
 
 
@@ -23,6 +25,13 @@ class EmbeddedBackend(SearchBackend):
 
     def remove(self, version: ProcedureVersion) -> None:
         """Nothing to do: the database is the index."""
+
+    def ranked(
+        self, query: RecommendationQuery, facts: QueryFacts, facility: str | None, want: int = 10
+    ) -> Iterator[Scored]:
+        """Every candidate read from the database (:meth:`candidates`), ranked in Python."""
+        candidates = engine.facts_from_rows(self.candidates(query, facts, facility))
+        return iter(rank(facts, candidates))
 
     def candidates(
         self, query: RecommendationQuery, facts: QueryFacts, facility: str | None

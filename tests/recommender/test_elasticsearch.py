@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 
 from recommender import search_index
 from recommender.backends import get_backend
+from recommender.documents import INDEX_VERSION
 from recommender.query import RecommendationQuery
 from tests.conftest import require
 from tests.registry.factories import SANS, SAS, SAXS
@@ -209,7 +210,8 @@ def test_search_index_command_rebuild_status_check(cluster, catalogue):
     """rebuild reports the documents, status the alias, check a real difference (non-zero)."""
     out = StringIO()
     call_command("search_index", "rebuild", stdout=out, stderr=StringIO())
-    assert out.getvalue().startswith("3 documents into test-recommender-procedure-versions-v1-")
+    prefix = f"3 documents into test-recommender-procedure-versions-{INDEX_VERSION}-"
+    assert out.getvalue().startswith(prefix)
     out = StringIO()
     call_command("search_index", "status", stdout=out)
     status = json.loads(out.getvalue())
