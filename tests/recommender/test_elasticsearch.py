@@ -276,3 +276,116 @@ def test_both_backends_say_the_same_about_where_the_data_lives(cluster, catalogu
     assert answers["elasticsearch"] == answers["embedded"]
     offered = {slug: flag for slug, flag, _ in answers["embedded"]}
     assert offered == {"sas-fit": True, "saxs-integration": True, "sans-reduction": False}
+
+
+def tied_catalogue(terms, count=12):
+    """``count`` SAXS procedures that tie on score (some on popularity too), a third needing a
+    detector, and broader and narrower ones below them: the window boundary falls in ties."""
+    from tests.recommender.conftest import make_procedure
+
+    for n in range(count):
+        make_procedure(
+            f"tied-{n:02d}",
+            [terms["saxs"]],
+            runs=n % 3,
+            required=["NXentry/NXinstrument/NXdetector"] if n % 3 == 0 else [],
+        )
+    make_procedure("broad-sas", [terms["sas"]], runs=50)
+    make_procedure("both-sas-saxs", [terms["sas"], terms["saxs"]], runs=1)
+
+
+@pytest.mark.parametrize("window", [2, 5, 50])
+def test_reading_past_the_window_keeps_the_embedded_ranking(
+    cluster, catalogue, monkeypatch, window
+):
+    """However small the first window, the ranking (scores, reasons, explanations, which
+    incompatible versions are left out) is the embedded backend's."""
+    from datasets.nexus.summary import DatasetSummary
+    from recommender.backends import elasticsearch
+
+    tied_catalogue(catalogue["terms"])
+    search_index.rebuild()
+    monkeypatch.setattr(elasticsearch, "WINDOW", window)
+    summary = DatasetSummary.from_dict(
+        {"path": "x.nxs", "file_size": 1, "groups": {"/entry": "NXentry"}}
+    )
+    searches = []
+    es = search_index.client()
+    raw = es.search
+    monkeypatch.setattr(es, "search", lambda *a, **kw: searches.append(kw) or raw(*a, **kw))
+    for k in (1, 3, 8, 20):
+        for iri in (SAXS, SAS, SANS):
+            query = RecommendationQuery(techniques={iri: 1.0}, summary=summary)
+            answers = [
+                [(r.procedure_version.pk, r.score, r.reasons, r.explanation) for r in
+                 get_backend(name).recommend(query, k)]
+                for name in ("elasticsearch", "embedded")
+            ]  # fmt: skip
+            assert answers[0] == answers[1], (k, iri)
+            assert len(answers[0]) == min(k, len(answers[1]))
+    sizes = {kw["body"]["size"] for kw in searches}
+    if window < 10:
+        assert elasticsearch.CANDIDATE_LIMIT in sizes, "some answers read past the first window"
+    else:  # 50 and 4 * k = 80 hold all 17 candidates: one search each
+        assert sizes == {50, 80}
+        assert len(searches) == 4 * 3
+
+
+def test_cluster_scores_are_the_shared_scores(cluster, catalogue):
+    """The ranking query computes score_candidate's score (to the float precision of the
+    cluster, far below SCORE_SLACK) for every kind of match, text included."""
+    from recommender import engine
+    from recommender.backends.elasticsearch import SCORE_SLACK, candidate_of, ranking_body
+    from recommender.scoring import score_candidate
+
+    tied_catalogue(catalogue["terms"], count=3)
+    search_index.rebuild()
+    queries = [
+        RecommendationQuery(techniques={SAXS: 1.0, SANS: 0.4}, text="azimuthal integration"),
+        RecommendationQuery(techniques={SAS: 0.7}),
+        RecommendationQuery(text="azimuthal sans summary"),
+    ]
+    for query in queries:
+        facts, _, _ = engine.query_facts(query)
+        body = {**ranking_body(facts, None), "size": 100}
+        hits = cluster.search(index=search_index.alias_name(), body=body)["hits"]["hits"]
+        assert hits
+        ids = {iri: pk for pk, iri in facts.iris.items()}
+        for hit in hits:
+            exact = score_candidate(facts, candidate_of(ids, hit))
+            assert abs(hit["sort"][0] - exact.score) < SCORE_SLACK / 10, hit["fields"]
+
+
+def test_an_index_of_an_older_format_is_a_clear_degraded_answer(cluster, catalogue, settings):
+    """An index written before the scoring facts (no ``published_us``) cannot rank: the answer
+    comes from the embedded backend, saying why and what to run."""
+    from recommender import services
+
+    settings.SEARCH_BACKEND = "elasticsearch"
+    name = "test-recommender-procedure-versions-v1-old"
+    cluster.indices.create(index=name, mappings={"properties": {"techniques": {"type": "keyword"}}})
+    cluster.index(index=name, id="1", document={"techniques": [SAXS]}, refresh=True)
+    cluster.indices.put_alias(index=name, name=search_index.alias_name())
+    answer = services.recommend(RecommendationQuery.from_techniques([SAXS]), k=3)
+    assert answer["degraded"] is True
+    assert "search_index rebuild" in answer["degraded_reason"]
+    assert [r["procedure"] for r in answer["results"]][:1] == ["saxs-integration"]
+
+
+def test_a_successful_run_resyncs_the_popularity(cluster, catalogue, settings):
+    """The count is raised by an update (no signal); the documents follow it after commit."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from recommender import signals
+    from registry.models import Procedure
+
+    settings.SEARCH_BACKEND = "elasticsearch"
+    search_index.rebuild()
+    procedure = catalogue["sans"]
+    with transaction.atomic():
+        Procedure.objects.filter(pk=procedure.pk).update(successful_runs=F("successful_runs") + 7)
+        signals.popularity_changed(procedure.pk)
+    assert search_index.check() == {"missing": [], "extra": [], "stale": []}
+    document = cluster.get(index=search_index.alias_name(), id=str(procedure.versions.get().pk))
+    assert document["_source"]["successful_runs"] == 7
