@@ -162,15 +162,19 @@ def ensure_index() -> None:
 
 
 def status() -> dict:
-    """The alias, the index behind it, its document count and the cluster health."""
+    """The alias, the index behind it, its document count, the cluster health, and whether
+    the index has this code's format (``INDEX_VERSION``; else run ``search_index rebuild``)."""
     es = client()
     health = es.cluster.health()["status"]
+    answer = {"alias": alias_name(), "indices": [], "documents": 0, "health": health}
+    answer |= {"format": INDEX_VERSION, "format_current": False}
     try:
         indices = list(es.indices.get_alias(name=alias_name()).keys())
     except es_exceptions.NotFoundError:
-        return {"alias": alias_name(), "indices": [], "documents": 0, "health": health}
+        return answer
+    current = all(name.startswith(f"{alias_name()}-{INDEX_VERSION}-") for name in indices)
     count = es.count(index=alias_name())["count"]
-    return {"alias": alias_name(), "indices": indices, "documents": count, "health": health}
+    return answer | {"indices": indices, "documents": count, "format_current": current}
 
 
 def comparable(source: dict) -> dict:

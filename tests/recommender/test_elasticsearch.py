@@ -216,6 +216,7 @@ def test_search_index_command_rebuild_status_check(cluster, catalogue):
     call_command("search_index", "status", stdout=out)
     status = json.loads(out.getvalue())
     assert status["documents"] == 3 and status["alias"] == "test-recommender-procedure-versions"
+    assert status["format"] == INDEX_VERSION and status["format_current"] is True
     call_command("search_index", "check", stdout=StringIO())  # in step: no error
     catalogue["sans"].summary = "changed without a sync"
     catalogue["sans"].save()
@@ -366,6 +367,7 @@ def test_an_index_of_an_older_format_is_a_clear_degraded_answer(cluster, catalog
     cluster.indices.create(index=name, mappings={"properties": {"techniques": {"type": "keyword"}}})
     cluster.index(index=name, id="1", document={"techniques": [SAXS]}, refresh=True)
     cluster.indices.put_alias(index=name, name=search_index.alias_name())
+    assert search_index.status()["format_current"] is False
     answer = services.recommend(RecommendationQuery.from_techniques([SAXS]), k=3)
     assert answer["degraded"] is True
     assert "search_index rebuild" in answer["degraded_reason"]
