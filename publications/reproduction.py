@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from config.api.errors import DomainError
+from config.api.errors import DomainError, ServiceUnavailableError
 from execution import runner
 from execution.choices import RunState
 from execution.models import Run
@@ -40,33 +40,54 @@ def reproduce(
         raise DomainError(
             f"{publication.doi} has no published results to reproduce.", code="nothing_to_reproduce"
         )
-    with transaction.atomic():
-        reproduction = Reproduction.objects.create(publication=publication, requested_by=by)
-        runs: dict[tuple, Run] = {}
-        for result in results:
-            pair = (
-                result.version_id,
-                result.dataset_id,
-                json.dumps(result.parameters, sort_keys=True),
-            )
-            if pair not in runs:
-                runs[pair] = create_run(
-                    version=result.version,
-                    owner=by,
-                    parameters=result.parameters,
-                    dataset_pid=result.dataset.pid,
-                    backend="local",
-                    tags={"publication": publication.doi, "reproduction": str(reproduction.id)},
-                )
-            ResultComparison.objects.create(
-                reproduction=reproduction, result=result, run=runs[pair]
-            )
+    runs: dict[tuple, Run] = {}
+    reproduction = _create_runs(publication, results, by, runs)
     if wait_seconds is None:
         wait_seconds = getattr(
             settings, "PUBLICATIONS_REPRODUCE_WAIT_SECONDS", DEFAULT_WAIT_SECONDS
         )
     wait_for_runs(list(runs.values()), wait_seconds, progress=progress)
     return refresh_reproduction(reproduction, progress=progress)
+
+
+def _create_runs(publication: Publication, results: list, by, runs: dict) -> Reproduction:
+    """The reproduction with one run per distinct (version, dataset, parameters) of
+    ``results`` (filled into ``runs``) and a comparison per result; runs are dispatched when
+    this commits.
+
+    A broker that refuses a run refuses the reproduction whole: no run of it stays queued with
+    no task (one sent already finds no row and ends at once), and no reproduction waits for
+    runs that will never come.
+    """
+    reproduction = None
+    try:
+        with transaction.atomic():
+            reproduction = Reproduction.objects.create(publication=publication, requested_by=by)
+            for result in results:
+                pair = (
+                    result.version_id,
+                    result.dataset_id,
+                    json.dumps(result.parameters, sort_keys=True),
+                )
+                if pair not in runs:
+                    runs[pair] = create_run(
+                        version=result.version,
+                        owner=by,
+                        parameters=result.parameters,
+                        dataset_pid=result.dataset.pid,
+                        backend="local",
+                        tags={"publication": publication.doi, "reproduction": str(reproduction.id)},
+                    )
+                ResultComparison.objects.create(
+                    reproduction=reproduction, result=result, run=runs[pair]
+                )
+    except ServiceUnavailableError:  # raised by a dispatch after the commit
+        unsent = [run.pk for run in runs.values()]
+        Run.objects.filter(pk__in=unsent, state=RunState.QUEUED).delete()
+        if reproduction is not None:
+            reproduction.delete()
+        raise
+    return reproduction
 
 
 def wait_for_runs(runs: list[Run], timeout: float, *, progress: bool = False) -> None:

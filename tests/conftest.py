@@ -1,6 +1,7 @@
 """Fixtures shared by the whole test suite."""
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,23 @@ def keep_test_transaction_open(monkeypatch):
     monkeypatch.setattr(
         BaseDatabaseWrapper, "close_if_unusable_or_obsolete", close_unless_in_test_transaction
     )
+
+
+@pytest.fixture
+def unreachable_broker():
+    """This process's Celery app sending to a loopback port nothing listens on."""
+    from config.celery import app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    keys = ("broker_url", "task_always_eager", "broker_connection_timeout")
+    saved = {k: app.conf[k] for k in (*keys, "broker_connection_max_retries")}
+    app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False,
+                    broker_connection_timeout=1, broker_connection_max_retries=1)  # fmt: skip
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.update(saved)
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -99,7 +99,7 @@ class ElasticsearchBackend(SearchBackend):
         if len(hits) < size:  # the window holds every candidate
             yield from sorted(window, key=Scored.sort_key)
             return
-        beyond = hits[-1]["sort"][0] + SCORE_SLACK  # nothing past the window scores higher
+        beyond = hits[-1]["sort"][0] + SCORE_SLACK  # nothing past the window scores above this
         shown = set()
         for scored in sorted(window, key=Scored.sort_key):
             if scored.score <= beyond:

@@ -1,7 +1,6 @@
 """The run state machine, retries and cancel against a flaky remote, checks at submission,
 and recovery of the runs whose worker died (eager Celery: tasks run in the test process)."""
 
-import socket
 import uuid
 from datetime import timedelta
 
@@ -221,26 +220,6 @@ def test_an_offered_but_unconfigured_backend_is_refused_at_submission(
     assert error["code"] == "backend_not_configured"
     assert setting in error["message"] and setting in error["details"]["missing_settings"]
     assert not Run.objects.exists()
-
-
-@pytest.fixture
-def unreachable_broker():
-    """This process's Celery app sending to a loopback port nothing listens on."""
-    from config.celery import app
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    keys = ("broker_url", "task_always_eager", "broker_connection_timeout")
-    saved = {k: app.conf[k] for k in (*keys, "broker_connection_max_retries")}
-    app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False,
-                    broker_connection_timeout=1, broker_connection_max_retries=1)  # fmt: skip
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield
-    app.conf.update(saved)
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True)

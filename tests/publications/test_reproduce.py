@@ -198,3 +198,18 @@ def test_a_bad_results_file_writes_nothing(demo_content, tmp_path, changes, mess
     with pytest.raises(CommandError, match=message):
         call_command("import_publication", str(RECORD), "--results", str(results))
     assert not Publication.objects.filter(doi="10.5072/test.csl-01").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_refuses_the_whole_reproduction(
+    demo_content, api, unreachable_broker
+):
+    """Two runs, the broker refuses the first: 503, and neither run nor the reproduction is
+    left behind (before, the second run stayed QUEUED with no task)."""
+    from publications.models import Reproduction
+
+    response = api.post("/api/v1/publications/10.5072/demo.saxs-silica/reproduce/")
+    assert response.status_code == 503, response.content
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert not Run.objects.exists()
+    assert not Reproduction.objects.exists()
