@@ -83,18 +83,36 @@ def procedure_manifest(versions: list) -> dict:
     }  # fmt: skip
 
 
-def latest_runs(publication: Publication) -> dict[int, Run]:
-    """The run behind each result in the latest reproduction (result id → run)."""
+EVERY_RUN = object()  # the reader of an operator's export: every run's crate goes in
+
+
+def latest_runs(publication: Publication, reader=EVERY_RUN) -> dict[int, Run]:
+    """The run behind each result in the latest reproduction (result id → run).
+
+    Only the runs ``reader`` may read (their own; staff every run; the anonymous none), as the
+    execution app's rule says: a run's crate holds its parameters, inputs and log.
+    """
     reproduction = publication.reproductions.first()
     if reproduction is None:
         return {}
-    return {c.result_id: c.run for c in reproduction.comparisons.select_related("run") if c.run}
+    runs = Run.objects.all() if reader is EVERY_RUN else Run.objects.visible_to(reader)
+    readable = set(runs.filter(pk__in=reproduction.comparisons.values("run_id")).values_list(
+        "pk", flat=True
+    ))  # fmt: skip
+    comparisons = reproduction.comparisons.select_related("run")
+    return {c.result_id: c.run for c in comparisons if c.run_id in readable}
 
 
-def export_bundle(publication: Publication, target: Path, *, progress: bool = False) -> Path:
-    """Write the publication's bundle as a zip at ``target`` (a bar of bytes written if asked)."""
+def export_bundle(
+    publication: Publication, target: Path, *, progress: bool = False, reader=EVERY_RUN
+) -> Path:
+    """Write the publication's bundle as a zip at ``target`` (a bar of bytes written if asked).
+
+    Nested run crates are those ``reader`` may read (:func:`latest_runs`); the command line
+    exports every one.
+    """
     with tempfile.TemporaryDirectory(prefix="publication-bundle-") as scratch:
-        crate = build_bundle(publication, Path(scratch))
+        crate = build_bundle(publication, Path(scratch), reader)
         with (
             open(target, "wb") as out,
             tqdm(desc="bundle", unit="B", unit_scale=True, disable=not progress) as bar,
@@ -105,8 +123,9 @@ def export_bundle(publication: Publication, target: Path, *, progress: bool = Fa
     return Path(target)
 
 
-def build_bundle(publication: Publication, scratch: Path) -> ROCrate:
-    """The RO-Crate of ``publication`` (files staged under ``scratch``)."""
+def build_bundle(publication: Publication, scratch: Path, reader=EVERY_RUN) -> ROCrate:
+    """The RO-Crate of ``publication`` (files staged under ``scratch``; run crates of the runs
+    ``reader`` may read)."""
     crate = ROCrate()
     crate.name = publication.title
     crate.description = f"Publication bundle of doi:{publication.doi}: datasets, procedures, runs."
@@ -119,7 +138,7 @@ def build_bundle(publication: Publication, scratch: Path) -> ROCrate:
     record = {"record": csl_record(publication), "results": [], "datasets": [], "procedures": []}
     add_datasets(crate, publication, scratch, record)
     add_procedures(crate, publication, scratch, record)
-    runs = latest_runs(publication)
+    runs = latest_runs(publication, reader)
     for index, result in enumerate(publication.results.select_related("version__procedure")):
         record["results"].append(add_result(crate, result, index, runs.get(result.pk), scratch))
     staged = scratch / BUNDLE_RECORD

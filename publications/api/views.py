@@ -189,11 +189,12 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"], url_path="crate.zip")
     def crate(self, request, doi=None):
-        """One RO-Crate with datasets, procedure manifests, results and nested run crates."""
+        """One RO-Crate with datasets, procedure manifests, results and the nested crates of
+        the latest reproduction's runs that the caller may read."""
         publication = self.get_object()
         with tempfile.TemporaryDirectory(prefix="publication-crate-") as scratch:
             target = Path(scratch) / "crate.zip"
-            services.export_bundle(publication, target)
+            services.export_bundle(publication, target, reader=request.user)
             # The open file stays readable after its folder is removed, and goes with it.
             bundle = target.open("rb")
         filename = publication.doi.replace("/", "_") + ".crate.zip"

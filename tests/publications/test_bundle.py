@@ -17,13 +17,22 @@ DOI = "10.5072/demo.si-powder"
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_bundle_round_trip_into_an_empty_database_reproduces(demo_content, api, tmp_path, capsys):
-    call_command("reproduce", DOI, "--wait", "120")
+def test_bundle_round_trip_into_an_empty_database_reproduces(
+    demo_content, api, client, tmp_path, capsys
+):
+    call_command("reproduce", DOI, "--wait", "120", "--user", "scientist")
     bars = capsys.readouterr().err
     assert "runs finished: 100%" in bars and "results compared: 100%" in bars
     call_command("export_publication_bundle", DOI, str(tmp_path / "exported.zip"))
     assert "bundle:" in capsys.readouterr().err
-    assert zipfile.ZipFile(tmp_path / "exported.zip").testzip() is None
+    exported = zipfile.ZipFile(tmp_path / "exported.zip")
+    assert exported.testzip() is None
+    assert any(n.startswith("runs/") for n in exported.namelist()), "the operator's has every run"
+    anonymous = client.get(f"/api/v1/publications/{DOI}/crate.zip")
+    assert anonymous.status_code == 200
+    others = zipfile.ZipFile(io.BytesIO(b"".join(anonymous.streaming_content))).namelist()
+    assert "publication.json" in others
+    assert not any(n.startswith("runs/") for n in others), "runs are their owner's to read"
     response = api.get(f"/api/v1/publications/{DOI}/crate.zip")
     assert response.status_code == 200
     bundle = tmp_path / "bundle.zip"
