@@ -73,3 +73,40 @@ def unreachable_broker():
     app.conf.update(saved)
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def terms(db):
+    """SAS ⊃ {SAXS, SANS}."""
+    from tests.registry.factories import small_hierarchy
+
+    return small_hierarchy()
+
+
+@pytest.fixture
+def facilities(db):
+    """Two facilities: esrf and ill."""
+    from tests.registry.factories import FacilityFactory
+
+    return {
+        "esrf": FacilityFactory(slug="esrf", name="ESRF"),
+        "ill": FacilityFactory(slug="ill", name="ILL"),
+    }
+
+
+@pytest.fixture
+def users(db, facilities):
+    """anonymous (None), a plain user, ESRF's curator, ILL's curator, staff."""
+    from tests.registry.factories import UserFactory
+
+    esrf_curator = UserFactory(username="esrf-curator")
+    facilities["esrf"].curators.add(esrf_curator)
+    ill_curator = UserFactory(username="ill-curator")
+    facilities["ill"].curators.add(ill_curator)
+    return {
+        "anonymous": None,
+        "user": UserFactory(username="someone"),
+        "own_curator": esrf_curator,
+        "other_curator": ill_curator,
+        "staff": UserFactory(username="staff", is_staff=True),
+    }

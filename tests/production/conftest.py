@@ -7,10 +7,7 @@ from rest_framework.test import APIClient
 from registry import services
 from tests.production.servers import private_postgres, private_redis  # noqa: F401 (fixtures)
 from tests.registry.factories import (
-    FacilityFactory,
-    UserFactory,
     manifest,
-    small_hierarchy,
     version_entry,
 )
 
@@ -34,34 +31,9 @@ def wsgi_keeps_connection():
 
 
 @pytest.fixture
-def terms(db):
-    """SAS ⊃ {SAXS, SANS}."""
-    return small_hierarchy()
-
-
-@pytest.fixture
-def facilities(db):
-    """Two facilities: esrf and ill."""
-    return {
-        "esrf": FacilityFactory(slug="esrf", name="ESRF"),
-        "ill": FacilityFactory(slug="ill", name="ILL"),
-    }
-
-
-@pytest.fixture
-def roles(db, facilities):
-    """The five roles of the permission model (anonymous is None)."""
-    own = UserFactory(username="esrf-curator")
-    facilities["esrf"].curators.add(own)
-    other = UserFactory(username="ill-curator")
-    facilities["ill"].curators.add(other)
-    return {
-        "anonymous": None,
-        "user": UserFactory(username="someone"),
-        "other_curator": other,
-        "own_curator": own,
-        "staff": UserFactory(username="staff", is_staff=True),
-    }
+def roles(users):
+    """The five roles of the permission model (anonymous is None): the shared ``users``."""
+    return users
 
 
 @pytest.fixture
