@@ -391,3 +391,18 @@ def test_a_successful_run_resyncs_the_popularity(cluster, catalogue, settings):
     assert search_index.check() == {"missing": [], "extra": [], "stale": []}
     document = cluster.get(index=search_index.alias_name(), id=str(procedure.versions.get().pk))
     assert document["_source"]["successful_runs"] == 7
+
+
+def test_a_registry_import_leaves_the_index_in_step(cluster, catalogue, settings, tmp_path):
+    """import_registry sets popularity and publication times with ``update()`` (no signal)
+    after creating the procedures; the documents, written after the commit, hold them."""
+    from registry.models import Procedure, ProcedureVersion
+
+    call_command("export_registry", str(tmp_path / "export"), stdout=StringIO(), stderr=StringIO())
+    ProcedureVersion.objects.all().delete()
+    Procedure.objects.all().delete()
+    settings.SEARCH_BACKEND = "elasticsearch"
+    search_index.rebuild()
+    call_command("import_registry", str(tmp_path / "export"), stdout=StringIO(), stderr=StringIO())
+    assert Procedure.objects.get(slug="sas-fit").successful_runs == 10
+    assert search_index.check() == {"missing": [], "extra": [], "stale": []}
