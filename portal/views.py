@@ -225,6 +225,7 @@ def _upload_results(summary, file_name: str) -> dict:
     instrument = (data.get("instruments") or [""])[0]
     return {
         "summary": data,
+        "facility_name": facility_name,
         "file_name": file_name,
         "upload_sha256": data.get("sha256") or "",
         "tree": nexus_tree(data),

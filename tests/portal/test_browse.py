@@ -116,6 +116,8 @@ def test_upload_shows_summary_and_recommendations(client, tmp_path):
     html = page.content.decode()
     assert page.status_code == 200
     assert "Summary of" in html and "SAXS azimuthal integration" in html
+    # the facility the file names, from its source when it has no facility of its own
+    assert "<dt>Facility</dt><dd>Diamond Light Source</dd>" in html
 
 
 def test_upload_of_a_non_nexus_file_shows_an_error(client, tmp_path):
