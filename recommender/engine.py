@@ -18,6 +18,11 @@ from recommender.scoring import CandidateFacts, QueryFacts, Scored, tokenize
 from registry.choices import ProcedureStatus, VersionStatus
 from registry.models import Procedure, ProcedureVersion
 
+# The words of a query text that text similarity compares (the first, in alphabetical order):
+# both backends use the same ones, and each is one clause of the Elasticsearch ranking query,
+# whose clause count the cluster caps (8192 by default).
+MAX_QUERY_WORDS = 200
+
 
 def resolve_techniques(keys: Iterable[str]) -> tuple[dict[str, Term], list[str]]:
     """Terms named by IRIs or short ids, and the keys that name no term."""
@@ -69,7 +74,7 @@ def query_facts(query: RecommendationQuery) -> tuple[QueryFacts, dict[str, str],
         ancestors=dict(ancestors),
         descendants=dict(descendants),
         iris=iris,
-        tokens=tokenize(query.text),
+        tokens=frozenset(sorted(tokenize(query.text))[:MAX_QUERY_WORDS]),
     )
     return facts, labels, unknown
 

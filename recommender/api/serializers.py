@@ -5,6 +5,8 @@ from rest_framework import serializers
 from recommender.services import MAX_K
 from registry.models import Facility
 
+MAX_TECHNIQUES = 100  # per request: each becomes clauses of the Elasticsearch ranking query
+
 
 class RecommendationOptionsSerializer(serializers.Serializer):
     """Options every recommendation request takes."""
@@ -32,7 +34,7 @@ class RecommendationRequestSerializer(RecommendationOptionsSerializer):
     summary = serializers.DictField(required=False)
     dataset = serializers.DictField(required=False)
     techniques = serializers.ListField(
-        child=serializers.CharField(max_length=500), required=False, max_length=100
+        child=serializers.CharField(max_length=500), required=False, max_length=MAX_TECHNIQUES
     )
 
     def validate(self, attrs):
@@ -43,6 +45,10 @@ class RecommendationRequestSerializer(RecommendationOptionsSerializer):
         dataset = attrs.get("dataset")
         if dataset is not None and not isinstance(dataset.get("techniques", []), list):
             raise serializers.ValidationError({"dataset": "techniques must be a list."})
+        if dataset is not None and len(dataset.get("techniques", [])) > MAX_TECHNIQUES:
+            raise serializers.ValidationError(
+                {"dataset": f"techniques may list at most {MAX_TECHNIQUES} techniques."}
+            )
         return attrs
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from elasticsearch import exceptions as es_exceptions
 from elasticsearch_dsl import A, Search
 
-from config.api.errors import ServiceUnavailableError
+from config.api.errors import DomainError, ServiceUnavailableError
 from ontologies.models import Term
 from recommender import engine, search_index
 from recommender.backends.base import SearchBackend
@@ -131,6 +131,12 @@ class ElasticsearchBackend(SearchBackend):
                 raise ServiceUnavailableError(
                     f"The search index behind {alias_name()} predates index format "
                     f"{INDEX_VERSION}; run: python manage.py search_index rebuild"
+                ) from exc
+            if "too many clauses" in str(exc) or "maxClauseCount" in str(exc):
+                raise DomainError(
+                    "The query is too large for the search cluster (it relates to too many "
+                    "techniques); name fewer or narrower techniques.",
+                    code="query_too_large",
                 ) from exc
             raise
         return response.get("hits", {}).get("hits", [])

@@ -31,7 +31,19 @@ def test_unknown_technique_says_so(catalogue, api):
     assert "dowsing" in answer["query"]["technique_unknown_reason"]
 
 
-@pytest.mark.parametrize("body", [{}, {"techniques": [SAXS], "k": 0}, {"summary": {"groups": 3}}])
+TOO_MANY = [{"name": f"technique {n}"} for n in range(101)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"techniques": [SAXS], "k": 0},
+        {"summary": {"groups": 3}},
+        {"techniques": [SAXS] * 101},
+        {"dataset": {"pid": "p", "techniques": TOO_MANY}},
+    ],
+)
 def test_bad_input_is_a_400_in_the_error_shape(catalogue, api, body):
     response = api.post("/api/v1/recommendations/", body, format="json")
     assert response.status_code == 400

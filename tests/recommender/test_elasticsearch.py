@@ -406,3 +406,36 @@ def test_a_registry_import_leaves_the_index_in_step(cluster, catalogue, settings
     call_command("import_registry", str(tmp_path / "export"), stdout=StringIO(), stderr=StringIO())
     assert Procedure.objects.get(slug="sas-fit").successful_runs == 10
     assert search_index.check() == {"missing": [], "extra": [], "stale": []}
+
+
+def test_a_very_long_query_text_ranks_as_the_embedded_backend(cluster, catalogue):
+    """A PaNOSC title of thousands of words: the words compared are capped (MAX_QUERY_WORDS)
+    for both backends, so the cluster's clause limit is never reached and the rankings agree."""
+    search_index.rebuild()
+    words = " ".join(f"word{n}" for n in range(20_000)) + " azimuthal integration"
+    for techniques in ({}, {SAXS: 1.0}):
+        query = RecommendationQuery(techniques=techniques, text=words)
+        answers = [
+            [(r.procedure_version.pk, r.score, r.reasons) for r in get_backend(name).recommend(query, 5)]
+            for name in ("elasticsearch", "embedded")
+        ]  # fmt: skip
+        assert answers[0] == answers[1]
+        assert answers[0], "azimuthal and integration sort first and are compared"
+
+
+def test_a_query_beyond_the_clause_limit_is_a_clear_400(cluster, catalogue):
+    """Facts relating to more terms than the cluster allows clauses for: a DomainError (400
+    through the API), not a server error."""
+    from config.api.errors import DomainError
+    from recommender.scoring import QueryFacts
+
+    search_index.rebuild()
+    many = range(1, 1201)
+    facts = QueryFacts(
+        techniques={n: 1.0 for n in many},
+        ancestors={n: {10_000 + n * 10 + d: d for d in range(1, 9)} for n in many},
+        descendants={},
+        iris={pk: f"http://example.org/t{pk}" for n in many for pk in (n, *range(10_000 + n * 10 + 1, 10_000 + n * 10 + 9))},
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="too many techniques"):
+        list(get_backend("elasticsearch").ranked(RecommendationQuery(), facts, None))
