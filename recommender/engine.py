@@ -1,7 +1,9 @@
 """Database side of recommending, shared by both backends: query facts, candidates, results.
 
-Backends differ only in how they find candidate procedures; reading their facts, scoring
-(:mod:`recommender.scoring`), the compatibility check and the explanation are done here, once.
+Backends differ in how they find and order candidates (the embedded one reads their facts from
+the database here, the Elasticsearch one from its documents); the query's facts, the scoring
+(:mod:`recommender.scoring`), the compatibility check, the versions shown and the explanation
+are the same for both.
 """
 
 from __future__ import annotations
@@ -257,6 +259,10 @@ def explain(scored: Scored, label: dict[str, str], compat: dict, data_facility: 
     return ". ".join(parts) + "."
 
 
-def load_versions(version_ids: Iterable[int]) -> dict[int, ProcedureVersion]:
-    """The versions shown, with their procedure, by primary key (one query)."""
-    return ProcedureVersion.objects.select_related("procedure").in_bulk(list(version_ids))
+def load_versions(
+    version_ids: Iterable[int], facility: str | None = None
+) -> dict[int, ProcedureVersion]:
+    """The versions shown, with their procedure, by primary key (one query); only those still
+    recommendable (at ``facility`` if given), as :func:`recommendable_versions` says."""
+    versions = recommendable_versions(facility).select_related("procedure")
+    return versions.in_bulk(list(version_ids))

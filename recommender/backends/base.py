@@ -95,23 +95,34 @@ class SearchBackend(ABC):
         facts, labels, _unknown = engine.query_facts(query)
         if not facts.techniques and not facts.tokens:
             return []
-        chosen = []
-        for scored in self.ranked(query, facts, facility, want=k):
-            compat = engine.compatibility(query, scored.candidate)
-            if compat["compatible"] is False and not filters.get("include_incompatible"):
-                continue
-            chosen.append((scored, compat))
-            if len(chosen) >= k:
+        ranked = self.ranked(query, facts, facility, want=k)
+        results: list[Recommendation] = []
+        while len(results) < k:
+            chosen = []
+            for scored in ranked:
+                compat = engine.compatibility(query, scored.candidate)
+                if compat["compatible"] is False and not filters.get("include_incompatible"):
+                    continue
+                chosen.append((scored, compat))
+                if len(chosen) >= k - len(results):
+                    break
+            if not chosen:
                 break
-        versions = engine.load_versions(scored.candidate.version_id for scored, _ in chosen)
-        return [
-            Recommendation(
-                procedure_version=versions[scored.candidate.version_id],
-                score=scored.score,
-                explanation=engine.explain(scored, labels, compat, query.data_facility_name),
-                reasons=scored.reasons,
-                compatibility=compat,
-                engine_version=self.engine_version,
+            # A version the index still holds but the database no longer recommends (its sync
+            # after commit has not run yet) is skipped, and the next candidates read instead.
+            versions = engine.load_versions(
+                (scored.candidate.version_id for scored, _ in chosen), facility
             )
-            for scored, compat in chosen
-        ]
+            results += [
+                Recommendation(
+                    procedure_version=versions[scored.candidate.version_id],
+                    score=scored.score,
+                    explanation=engine.explain(scored, labels, compat, query.data_facility_name),
+                    reasons=scored.reasons,
+                    compatibility=compat,
+                    engine_version=self.engine_version,
+                )
+                for scored, compat in chosen
+                if scored.candidate.version_id in versions
+            ]
+        return results

@@ -439,3 +439,17 @@ def test_a_query_beyond_the_clause_limit_is_a_clear_400(cluster, catalogue):
     )  # fmt: skip
     with pytest.raises(DomainError, match="too many techniques"):
         list(get_backend("elasticsearch").ranked(RecommendationQuery(), facts, None))
+
+
+def test_a_document_the_database_no_longer_recommends_is_skipped(cluster, catalogue):
+    """The index still holds a version deprecated since (its sync has not run): it is not
+    recommended, and the next candidate takes its place, as in the embedded answer."""
+    from registry.models import Procedure
+
+    search_index.rebuild()
+    Procedure.objects.filter(pk=catalogue["sas"].pk).update(status="deprecated")  # no sync
+    assert search_index.check()["stale"] or search_index.check()["extra"]
+    query = RecommendationQuery.from_techniques([SAS])
+    ranked = slugs(get_backend("elasticsearch").recommend(query, 2))
+    assert ranked == slugs(get_backend("embedded").recommend(query, 2))
+    assert ranked == ["saxs-integration", "sans-reduction"]  # sas-fit, exact, was first
