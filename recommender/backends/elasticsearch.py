@@ -232,9 +232,9 @@ def ranking_query(facts: QueryFacts) -> dict:
     match one of them; without, one of the words.
     """
     words = [
-        {"constant_score": {"filter": {"term": {"tokens": w}}, "boost": TEXT_WEIGHT / len(facts.tokens)}}
-        for w in sorted(facts.tokens)
-    ]  # fmt: skip
+        constant({"term": {"tokens": word}}, TEXT_WEIGHT / len(facts.tokens))
+        for word in sorted(facts.tokens)
+    ]
     if not facts.techniques:
         return {"bool": {"should": words, "minimum_should_match": 1}}
     per_technique = []
@@ -248,16 +248,11 @@ def ranking_query(facts: QueryFacts) -> dict:
         for term_id in related:
             match = technique_match(facts, query_id, term_id)
             by_weight[round(match["weight"] * confidence, 6)].append(facts.iris[term_id])
-        per_technique.append(
-            {
-                "dis_max": {
-                    "queries": [
-                        {"constant_score": {"filter": {"terms": {"techniques": sorted(iris)}}, "boost": weight}}
-                        for weight, iris in sorted(by_weight.items(), reverse=True)
-                    ],
-                }
-            }
-        )  # fmt: skip
+        best_relation = [
+            constant({"terms": {"techniques": sorted(iris)}}, weight)
+            for weight, iris in sorted(by_weight.items(), reverse=True)
+        ]
+        per_technique.append({"dis_max": {"queries": best_relation}})
     total = sum(facts.techniques.values())
     share = COVERAGE_WEIGHT / total if total > 0 else 0.0
     # (1 + s) * (best + t * (sum - best)) with t = s / (1 + s) is best + s * sum.
@@ -269,6 +264,11 @@ def ranking_query(facts: QueryFacts) -> dict:
         }
     }
     return {"bool": {"must": [techniques], "should": words}}
+
+
+def constant(condition: dict, score: float) -> dict:
+    """A query clause scoring ``score`` for each document matching ``condition``."""
+    return {"constant_score": {"filter": condition, "boost": score}}
 
 
 def candidate_of(ids: dict[str, int], hit: dict) -> CandidateFacts:
