@@ -8,6 +8,7 @@ database read.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -85,27 +86,34 @@ class ElasticsearchBackend(SearchBackend):
 
         The cluster computes the shared scoring (:func:`ranking_query`) and sorts with its
         tie-breaks, one hit per procedure (its latest version), and returns a window of the best
-        with the facts the scoring reads (no database query). Those are rescored in Python by
-        :func:`recommender.scoring.score_candidate`, which gives the exact scores and reasons.
-        The cluster's scores are 32-bit floats, so only window hits that beat the window's
-        lowest score by more than ``SCORE_SLACK`` are sure to beat every hit beyond it; when
-        the caller reads past those, every candidate is fetched and ranked exactly.
+        with the facts the scoring reads (no database query). Hits are rescored in Python by
+        :func:`recommender.scoring.score_candidate`, which gives the exact scores and reasons,
+        only as far as the caller reads. The cluster's scores are 32-bit floats, so a rescored
+        hit is given out once it beats the cluster's score of every hit after it by more than
+        ``SCORE_SLACK``; when the caller reads past the window's sure part, every candidate is
+        fetched and ranked exactly.
         """
         body = ranking_body(facts, facility)
         size = max(4 * want, WINDOW)
         hits = self._hits(body, size)
+        complete = len(hits) < size  # the window holds every candidate
         ids = {iri: pk for pk, iri in facts.iris.items()}
-        window = [s for s in (score_candidate(facts, candidate_of(ids, h)) for h in hits) if s]
-        if len(hits) < size:  # the window holds every candidate
-            yield from sorted(window, key=Scored.sort_key)
-            return
-        beyond = hits[-1]["sort"][0] + SCORE_SLACK  # nothing past the window scores above this
+        pending: list[tuple[tuple, int, Scored]] = []  # a heap in the shared order
         shown = set()
-        for scored in sorted(window, key=Scored.sort_key):
-            if scored.score <= beyond:
-                break
-            shown.add(scored.candidate.version_id)
-            yield scored
+        for n, hit in enumerate(hits):
+            scored = score_candidate(facts, candidate_of(ids, hit))
+            if scored is not None:
+                heapq.heappush(pending, (scored.sort_key(), n, scored))
+            if n + 1 < len(hits):  # the most any later hit can score
+                bound = hits[n + 1]["sort"][0] + SCORE_SLACK
+            else:
+                bound = float("-inf") if complete else hit["sort"][0] + SCORE_SLACK
+            while pending and pending[0][2].score > bound:
+                best = heapq.heappop(pending)[2]
+                shown.add(best.candidate.version_id)
+                yield best
+        if complete:
+            return
         everything = [candidate_of(ids, hit) for hit in self._hits(body, CANDIDATE_LIMIT)]
         for scored in rank(facts, everything):
             if scored.candidate.version_id not in shown:
