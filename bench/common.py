@@ -16,11 +16,13 @@ def setup_django(workdir: str, **environment: str) -> None:
     variables) and migrate it."""
     sys.path.insert(0, str(PROJECT_DIR))
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="true",
-        VAR_DIR=workdir,
-        DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
-        **environment,
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "true",
+            "VAR_DIR": workdir,
+            "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+            **environment,  # the caller's values win
+        }
     )
     import django
     from django.core.management import call_command
