@@ -135,18 +135,20 @@ class ElasticsearchBackend(SearchBackend):
         except es_exceptions.NotFoundError:
             return []
         except es_exceptions.BadRequestError as exc:
-            if "No mapping found" in str(exc):  # an index written before the scoring facts
-                raise ServiceUnavailableError(
-                    f"The search index behind {alias_name()} predates index format "
-                    f"{INDEX_VERSION}; run: python manage.py search_index rebuild"
-                ) from exc
             if "too many clauses" in str(exc) or "maxClauseCount" in str(exc):
                 raise DomainError(
                     "The query is too large for the search cluster (it relates to too many "
                     "techniques); name fewer or narrower techniques.",
                     code="query_too_large",
                 ) from exc
-            raise
+            # Otherwise the index cannot answer the query this code builds: typically one
+            # written before the scoring facts (no ``published_us`` to sort on, or documents
+            # of this format written into an older index, mapped by guess).
+            raise ServiceUnavailableError(
+                f"The search index behind {alias_name()} cannot answer the ranking query "
+                f"({str(exc)[:300]}); if it predates index format {INDEX_VERSION}, run: "
+                "python manage.py search_index rebuild"
+            ) from exc
         return response.get("hits", {}).get("hits", [])
 
     def _execute(self, search: Search):

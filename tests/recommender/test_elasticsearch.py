@@ -357,8 +357,12 @@ def test_cluster_scores_are_the_shared_scores(cluster, catalogue):
             assert abs(hit["sort"][0] - exact.score) < SCORE_SLACK / 10, hit["fields"]
 
 
-def test_an_index_of_an_older_format_is_a_clear_degraded_answer(cluster, catalogue, settings):
-    """An index written before the scoring facts (no ``published_us``) cannot rank: the answer
+@pytest.mark.parametrize("synced", [False, True])
+def test_an_index_of_an_older_format_is_a_clear_degraded_answer(
+    cluster, catalogue, settings, synced
+):
+    """An index written before the scoring facts (no ``published_us``; or with documents of
+    this format synced into it since, their new fields mapped by guess) cannot rank: the answer
     comes from the embedded backend, saying why and what to run."""
     from recommender import services
 
@@ -367,6 +371,8 @@ def test_an_index_of_an_older_format_is_a_clear_degraded_answer(cluster, catalog
     cluster.indices.create(index=name, mappings={"properties": {"techniques": {"type": "keyword"}}})
     cluster.index(index=name, id="1", document={"techniques": [SAXS]}, refresh=True)
     cluster.indices.put_alias(index=name, name=search_index.alias_name())
+    if synced:
+        get_backend("elasticsearch").index(catalogue["saxs"].versions.get())
     assert search_index.status()["format_current"] is False
     answer = services.recommend(RecommendationQuery.from_techniques([SAXS]), k=3)
     assert answer["degraded"] is True
