@@ -2,8 +2,8 @@
 
 The ranking query is the shared scoring (:mod:`recommender.scoring`) written as an
 Elasticsearch query over the facts each document carries (techniques, words, popularity,
-publication time), so a recommendation costs one search and, for the versions shown, one
-database read.
+publication time), so a recommendation costs the query's facts (two database queries), one
+search, and one database read of the versions shown.
 """
 
 from __future__ import annotations
