@@ -252,6 +252,10 @@ def bench_elasticsearch(queries: list, embedded_top: dict) -> None:
           f"mean {statistics.fmean(took):.2f} ms (whole ms, rounded down)")  # fmt: skip
     print(f"  search round trips p50 {statistics.median(roundtrip):.2f} ms, "
           f"p99 {percentile(roundtrip, 0.99):.2f} ms")  # fmt: skip
+    mean_took = statistics.fmean(took)
+    print(f"  mean round trip / mean took: {statistics.fmean(roundtrip):.2f} / {mean_took:.2f} ms"
+          f" = {statistics.fmean(roundtrip) / mean_took if mean_took else float('inf'):.2f}"
+          " (rounding down averages out over many searches)")  # fmt: skip
     per_query("round trip - took (ms)", [t - k for t, k in zip(roundtrip, took, strict=True)])
     per_query("round trip / (took + 1)", [t / c for t, c in zip(roundtrip, ceiling, strict=True)])
     whole = [t / c for t, c in zip(figures["times"], ceiling, strict=True)]
