@@ -310,7 +310,7 @@ def finish(run: Run, status: Status) -> bool:
             Procedure.objects.filter(pk=run.version.procedure_id).update(
                 successful_runs=F("successful_runs") + 1
             )
-            recommender_signals.popularity_changed(run.version.procedure_id)
+            recommender_signals.sync_procedure(run.version.procedure_id)  # popularity
     write_crate_safely(run)
     return True
 

@@ -96,11 +96,8 @@ def latest_runs(publication: Publication, reader=EVERY_RUN) -> dict[int, Run]:
     if reproduction is None:
         return {}
     runs = Run.objects.all() if reader is EVERY_RUN else Run.objects.visible_to(reader)
-    readable = set(runs.filter(pk__in=reproduction.comparisons.values("run_id")).values_list(
-        "pk", flat=True
-    ))  # fmt: skip
-    comparisons = reproduction.comparisons.select_related("run")
-    return {c.result_id: c.run for c in comparisons if c.run_id in readable}
+    comparisons = reproduction.comparisons.select_related("run").filter(run__in=runs)
+    return {c.result_id: c.run for c in comparisons}
 
 
 def export_bundle(

@@ -40,26 +40,25 @@ def reproduce(
         raise DomainError(
             f"{publication.doi} has no published results to reproduce.", code="nothing_to_reproduce"
         )
-    runs: dict[tuple, Run] = {}
-    reproduction = _create_runs(publication, results, by, runs)
+    reproduction, runs = _create_runs(publication, results, by)
     if wait_seconds is None:
         wait_seconds = getattr(
             settings, "PUBLICATIONS_REPRODUCE_WAIT_SECONDS", DEFAULT_WAIT_SECONDS
         )
-    wait_for_runs(list(runs.values()), wait_seconds, progress=progress)
+    wait_for_runs(runs, wait_seconds, progress=progress)
     return refresh_reproduction(reproduction, progress=progress)
 
 
-def _create_runs(publication: Publication, results: list, by, runs: dict) -> Reproduction:
-    """The reproduction with one run per distinct (version, dataset, parameters) of
-    ``results`` (filled into ``runs``) and a comparison per result; runs are dispatched when
-    this commits.
+def _create_runs(publication: Publication, results: list, by) -> tuple[Reproduction, list[Run]]:
+    """The reproduction, with a comparison per result, and its runs: one per distinct
+    (version, dataset, parameters) of ``results``, dispatched when this commits.
 
     A broker that refuses a run refuses the reproduction whole: no run of it stays queued with
     no task (one sent already finds no row and ends at once), and no reproduction waits for
     runs that will never come.
     """
     reproduction = None
+    runs: dict[tuple, Run] = {}
     try:
         with transaction.atomic():
             reproduction = Reproduction.objects.create(publication=publication, requested_by=by)
@@ -87,7 +86,7 @@ def _create_runs(publication: Publication, results: list, by, runs: dict) -> Rep
         if reproduction is not None:
             reproduction.delete()
         raise
-    return reproduction
+    return reproduction, list(runs.values())
 
 
 def wait_for_runs(runs: list[Run], timeout: float, *, progress: bool = False) -> None:

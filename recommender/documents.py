@@ -37,15 +37,15 @@ def alias_name() -> str:
     return f"{settings.ELASTICSEARCH_INDEX_PREFIX}-procedure-versions"
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def microseconds(moment: datetime | None) -> int | None:
     """``moment`` as whole microseconds since the epoch (exact, unlike Elasticsearch dates,
     which keep milliseconds), so the cluster breaks recency ties as Python does."""
     if moment is None:
         return None
     return (moment - EPOCH) // timedelta(microseconds=1)
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class TermLookup:

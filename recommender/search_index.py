@@ -166,8 +166,8 @@ def status() -> dict:
     the index has this code's format (``INDEX_VERSION``; else run ``search_index rebuild``)."""
     es = client()
     health = es.cluster.health()["status"]
-    answer = {"alias": alias_name(), "indices": [], "documents": 0, "health": health}
-    answer |= {"format": INDEX_VERSION, "format_current": False}
+    answer = {"alias": alias_name(), "indices": [], "documents": 0, "health": health,
+              "format": INDEX_VERSION, "format_current": False}  # fmt: skip
     try:
         indices = list(es.indices.get_alias(name=alias_name()).keys())
     except es_exceptions.NotFoundError:

@@ -40,17 +40,16 @@ def version_saved(sender, instance: ProcedureVersion, **kwargs) -> None:
 
 def procedure_saved(sender, instance: Procedure, **kwargs) -> None:
     """A procedure changed (status, popularity, text): every one of its versions is resynced."""
-    schedule_sync(list(instance.versions.values_list("pk", flat=True)))
+    sync_procedure(instance.pk)
 
 
-def popularity_changed(procedure_id: int) -> None:
-    """A run of the procedure succeeded (its count is raised by an ``update``, which sends no
-    signal): the documents carry the count the cluster breaks ties with."""
-    schedule_sync(
-        list(
-            ProcedureVersion.objects.filter(procedure_id=procedure_id).values_list("pk", flat=True)
-        )
-    )
+def sync_procedure(procedure_id: int) -> None:
+    """Resync every version of a procedure after commit. Also called where a procedure is
+    changed by ``update()``, which sends no signal (a successful run raising its popularity)."""
+    if settings.SEARCH_BACKEND == "embedded":
+        return  # the database is the index: not even the version ids are needed
+    versions = ProcedureVersion.objects.filter(procedure_id=procedure_id)
+    schedule_sync(list(versions.values_list("pk", flat=True)))
 
 
 def procedure_relations_changed(sender, instance, action: str, **kwargs) -> None:

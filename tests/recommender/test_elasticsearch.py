@@ -393,7 +393,7 @@ def test_a_successful_run_resyncs_the_popularity(cluster, catalogue, settings):
     procedure = catalogue["sans"]
     with transaction.atomic():
         Procedure.objects.filter(pk=procedure.pk).update(successful_runs=F("successful_runs") + 7)
-        signals.popularity_changed(procedure.pk)
+        signals.sync_procedure(procedure.pk)
     assert search_index.check() == {"missing": [], "extra": [], "stale": []}
     document = cluster.get(index=search_index.alias_name(), id=str(procedure.versions.get().pk))
     assert document["_source"]["successful_runs"] == 7
