@@ -1,8 +1,9 @@
 """Admin of the ontologies app: terms, the closure (read only), imports, NXDL and the mapping."""
 
+from django import forms
 from django.contrib import admin
-from django.db import models
 
+from ontologies import services
 from ontologies.models import (
     NexusDefinition,
     NexusDefinitionMapping,
@@ -19,9 +20,37 @@ class NexusMappingInline(admin.TabularInline):
     extra = 0
 
 
+class TermAdminForm(forms.ModelForm):
+    """A term's form that refuses parents which would put the term below itself."""
+
+    # An IRI typed without a scheme means https (Django 6's default; 5.x warns unless told).
+    iri = forms.URLField(max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Term
+        fields = ["iri", "label", "synonyms", "definition", "obsolete", "parents", "ontology"]
+
+    def clean_parents(self):
+        """The chosen parents, unless one is the term itself or lies below it."""
+        parents = self.cleaned_data["parents"]
+        if self.instance.pk:
+            cycle = services.cycle_with_edges((self.instance.pk, p.pk) for p in parents)
+            if cycle:
+                raise forms.ValidationError(
+                    "A term cannot be below itself; these parents would make a cycle "
+                    "(each term a child of the next): %(cycle)s",
+                    code="ontology_cycle",
+                    params={"cycle": " -> ".join(cycle)},
+                )
+        return parents
+
+
 @admin.register(Term)
 class TermAdmin(admin.ModelAdmin):
-    """Technique terms, searchable by label, synonyms and IRI."""
+    """Technique terms, searchable by label, synonyms and IRI; hierarchy edits rebuild the
+    closure after the save (:mod:`ontologies.receivers`)."""
+
+    form = TermAdminForm
 
     list_display = ["label", "iri", "ontology", "obsolete"]
     list_filter = ["ontology", "obsolete"]
@@ -29,8 +58,6 @@ class TermAdmin(admin.ModelAdmin):
     filter_horizontal = ["parents"]
     readonly_fields = ["search_text"]
     inlines = [NexusMappingInline]
-    # An IRI typed without a scheme means https (Django 6's default; 5.x warns unless told).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(TermClosure)

@@ -9,3 +9,9 @@ class OntologiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ontologies"
     verbose_name = "Ontologies"
+
+    def ready(self) -> None:
+        """Connect the receivers that keep the hierarchy whole when single terms are edited."""
+        from ontologies import receivers
+
+        receivers.connect()

@@ -1,5 +1,7 @@
 """Models of experimental-technique terms (PaNET), their hierarchy and the NeXus mapping."""
 
+import uuid
+
 from django.db import models
 
 DEFAULT_ONTOLOGY = "panet"
@@ -68,6 +70,30 @@ class TermClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ancestor_id} -[{self.depth}]-> {self.descendant_id}"
+
+
+def new_revision_token() -> str:
+    """A fresh random revision token (never reused, even after a rollback)."""
+    return uuid.uuid4().hex
+
+
+class HierarchyRevision(models.Model):
+    """The one row naming the stored state of the terms and their hierarchy.
+
+    ``token`` changes whenever a term, a parent edge or the closure changes, so a process that
+    cached hierarchy facts can tell, with one query, whether they still hold. Terms edited one
+    at a time (the admin, the shell) are noted in ``closure_stale`` and ``changed_iris`` until
+    :func:`ontologies.services.refresh_hierarchy` rebuilds the closure after the commit; the
+    notes roll back with the edits.
+    """
+
+    token = models.CharField(max_length=32, default=new_revision_token)
+    closure_stale = models.BooleanField(default=False)
+    changed_iris = models.JSONField(default=list, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"hierarchy revision {self.token[:12]}"
 
 
 class OntologyVersion(models.Model):

@@ -1,12 +1,16 @@
 """Logic of the ontologies app that is not HTTP: term lookups, the hierarchy, loading ontologies.
 
 Hierarchy lookups (ancestors, descendants, distances) are one query each on :class:`TermClosure`,
-whatever the size of the ontology. The closure is rebuilt from the parent edges after every import.
+whatever the size of the ontology. The closure is rebuilt from the parent edges after every import,
+and after the commit of edits of single terms (:func:`refresh_hierarchy`, see
+:mod:`ontologies.receivers`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from config.api.errors import DomainError
+from ontologies import revision
 from ontologies.models import (
     DEFAULT_ONTOLOGY,
     OntologyVersion,
@@ -23,6 +28,8 @@ from ontologies.models import (
     build_search_text,
 )
 from ontologies.signals import ontology_changed
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SNAPSHOT_PATH = DATA_DIR / "panet.json"
@@ -232,11 +239,8 @@ def rebuild_closure() -> int:
     Several parents are supported; ``depth`` is the shortest path. A cycle raises
     :class:`DomainError` (code ``ontology_cycle``) and leaves the table unchanged.
     """
-    parents_of: dict[int, list[int]] = {pk: [] for pk in Term.objects.values_list("pk", flat=True)}
-    for child_id, parent_id in Term.parents.through.objects.values_list(
-        "from_term_id", "to_term_id"
-    ):
-        parents_of[child_id].append(parent_id)
+    parents_of = {pk: [] for pk in Term.objects.values_list("pk", flat=True)}
+    parents_of.update(parent_edges())
     closure = compute_closure(parents_of)
     rows = [
         TermClosure(ancestor_id=ancestor, descendant_id=node, depth=depth)
@@ -246,7 +250,64 @@ def rebuild_closure() -> int:
     with transaction.atomic():
         TermClosure.objects.all().delete()
         TermClosure.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        revision.bump(closure_rebuilt=True)
     return len(rows)
+
+
+def parent_edges() -> dict[int, list[int]]:
+    """Every stored term's id mapped to its parents' ids (one query)."""
+    parents_of: dict[int, list[int]] = defaultdict(list)
+    for child_id, parent_id in Term.parents.through.objects.values_list(
+        "from_term_id", "to_term_id"
+    ):
+        parents_of[child_id].append(parent_id)
+    return parents_of
+
+
+def cycle_with_edges(edges: Iterable[tuple[int, int]]) -> list[str] | None:
+    """The labels along the cycle that adding ``(child id, parent id)`` edges would close, each
+    term a child of the next, or ``None`` when the hierarchy stays acyclic."""
+    parents_of = parent_edges()
+    for child_id, parent_id in edges:
+        parents_of[child_id].append(parent_id)
+    cycle = find_cycle(parents_of)
+    if not cycle:
+        return None
+    labels = dict(Term.objects.filter(pk__in=cycle).values_list("pk", "label"))
+    return [labels.get(pk, str(pk)) for pk in cycle]
+
+
+def refuse_cycle(edges: Iterable[tuple[int, int]]) -> None:
+    """Raise ``ontology_cycle`` when adding ``(child id, parent id)`` edges closes a cycle."""
+    cycle = cycle_with_edges(edges)
+    if cycle:
+        raise DomainError(
+            "A term cannot be below itself; these parents would make a cycle (each term a "
+            "child of the next): " + " -> ".join(cycle),
+            details={"cycle": cycle},
+            code="ontology_cycle",
+        )
+
+
+def refresh_hierarchy() -> None:
+    """Finish edits of single terms after their commit: rebuild the closure when it is stale,
+    then announce the edited terms (``ontology_changed``, once per ontology).
+
+    Concurrent calls do the work once (the revision row is locked). Should the rebuild fail
+    (a cycle written around the checks), the notes stay and the error is logged.
+    """
+    try:
+        with transaction.atomic():
+            stale, iris = revision.take_pending()
+            if stale:
+                rebuild_closure()
+            by_ontology: dict[str, list[str]] = defaultdict(list)
+            for iri, name in Term.objects.filter(iri__in=iris).values_list("iri", "ontology"):
+                by_ontology[name].append(iri)
+            for name, changed in sorted(by_ontology.items()):
+                ontology_changed.send(sender=Term, name=name, changed_iris=sorted(changed))
+    except DomainError as exc:
+        logger.error("The term hierarchy could not be refreshed: %s %s", exc, exc.details)
 
 
 # --- applying an ontology -------------------------------------------------------------------

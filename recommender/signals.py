@@ -1,6 +1,7 @@
 """Signal handlers: after a version or procedure is saved and committed, sync the index; after
-an ontology import changed terms, resync the versions of the procedures whose techniques lie at
-or below a changed term (their documents carry ancestor IRIs, labels and synonyms).
+terms changed (an import, or an edit in the admin) or before one is deleted, resync the versions
+of the procedures whose techniques lie at or below it (their documents carry ancestor IRIs,
+labels and synonyms).
 
 Connected here (the registry and the ontologies must not import the recommender). In embedded mode, or with
 ``CELERY_TASK_ALWAYS_EAGER``, the task runs synchronously; nothing is queued.
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 
+from ontologies.models import Term
 from ontologies.services import descendant_ids
 from ontologies.signals import ontology_changed
 from registry.models import Procedure, ProcedureVersion
@@ -62,11 +64,21 @@ def ontology_terms_changed(sender, name: str, changed_iris: list[str], **kwargs)
     """Terms changed: documents of procedures at or below them hold stale ancestors or labels."""
     if settings.SEARCH_BACKEND == "embedded" or not changed_iris:
         return
-    from ontologies.models import Term
-
     changed = Term.objects.filter(iri__in=changed_iris).values_list("pk", flat=True)
+    sync_below(list(changed))
+
+
+def term_deleting(sender, instance: Term, **kwargs) -> None:
+    """A term is about to go (with its procedures' links to it): resync, after the commit, the
+    procedures on it or below it, read now while the closure still knows them."""
+    if settings.SEARCH_BACKEND != "embedded":
+        sync_below([instance.pk])
+
+
+def sync_below(term_ids: list[int]) -> None:
+    """Resync the versions of procedures whose techniques lie at or below ``term_ids``."""
     affected = ProcedureVersion.objects.filter(
-        procedure__techniques__in=descendant_ids(changed)
+        procedure__techniques__in=descendant_ids(term_ids) | set(term_ids)  # new: no closure yet
     ).distinct()
     schedule_sync(list(affected.values_list("pk", flat=True)))
 
@@ -76,6 +88,7 @@ def connect() -> None:
     post_save.connect(version_saved, sender=ProcedureVersion, dispatch_uid="recommender-version")
     post_save.connect(procedure_saved, sender=Procedure, dispatch_uid="recommender-procedure")
     ontology_changed.connect(ontology_terms_changed, dispatch_uid="recommender-ontology")
+    pre_delete.connect(term_deleting, sender=Term, dispatch_uid="recommender-term-deleting")
     for through in (Procedure.techniques.through, Procedure.facilities.through):
         m2m_changed.connect(
             procedure_relations_changed, sender=through, dispatch_uid=f"recommender-{through}"

@@ -140,6 +140,28 @@ def test_without_the_resync_a_reimport_leaves_stale_documents(cluster, catalogue
     assert search_index.check() == {"missing": [], "extra": [], "stale": [str(version.pk)]}
 
 
+def test_a_hierarchy_edit_in_the_admin_or_shell_resyncs_the_documents_below(
+    cluster, catalogue, settings
+):
+    """SAXS given a new parent one edge at a time (as the admin saves it), then its old parent
+    SAS deleted: after each commit the closure is rebuilt and the documents at or below the
+    edited terms are resynced, so check() finds nothing stale."""
+    from ontologies.models import Term
+
+    settings.SEARCH_BACKEND = "elasticsearch"
+    search_index.rebuild()
+    scattering = Term.objects.create(iri=SCATTERING, label="x-ray scattering")
+    catalogue["terms"]["saxs"].parents.add(scattering)
+    version = catalogue["saxs"].versions.get()
+    stored = cluster.get(index=search_index.alias_name(), id=str(version.pk))["_source"]
+    assert SCATTERING in stored["technique_ancestors"]
+    assert search_index.check() == {"missing": [], "extra": [], "stale": []}
+    catalogue["terms"]["sas"].delete()
+    stored = cluster.get(index=search_index.alias_name(), id=str(version.pk))["_source"]
+    assert SAS not in stored["technique_ancestors"]
+    assert search_index.check() == {"missing": [], "extra": [], "stale": []}
+
+
 def test_check_reports_missing_and_extra(cluster, catalogue):
     search_index.rebuild()
     version = catalogue["sans"].versions.get()
