@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q, Value
+from django.db.models import Q
 
 from datasets.nexus.requirements import check_requirements
-from ontologies.models import Term, TermClosure
+from recommender.hierarchy_cache import TermFact, hierarchy
 from recommender.query import RecommendationQuery
 from recommender.scoring import CandidateFacts, QueryFacts, Scored, tokenize
 from registry.choices import ProcedureStatus, VersionStatus
@@ -26,15 +26,16 @@ from registry.models import Procedure, ProcedureVersion
 MAX_QUERY_WORDS = 200
 
 
-def resolve_techniques(keys: Iterable[str]) -> tuple[dict[str, Term], list[str]]:
-    """Terms named by IRIs or short ids, and the keys that name no term."""
+def resolve_techniques(keys: Iterable[str]) -> tuple[dict[str, TermFact], list[str]]:
+    """The terms (pk, IRI, label) named by IRIs or short ids, and the keys that name no term.
+
+    Read through the per-process :data:`recommender.hierarchy_cache.hierarchy`: one query (the
+    revision token) while the stored terms are unchanged.
+    """
+    hierarchy.current()
     keys = [str(key).strip() for key in keys if str(key).strip()]
-    by_iri = {t.iri: t for t in Term.objects.filter(iri__in=keys)}
     found, unknown = {}, []
-    for key in keys:
-        term = by_iri.get(key)
-        if term is None and "://" not in key:
-            term = Term.objects.filter(iri__endswith=f"/{key}").first()
+    for key, term in hierarchy.resolve(keys).items():
         if term is None:
             unknown.append(key)
         else:
@@ -45,8 +46,9 @@ def resolve_techniques(keys: Iterable[str]) -> tuple[dict[str, Term], list[str]]
 def query_facts(query: RecommendationQuery) -> tuple[QueryFacts, dict[str, str], list[str]]:
     """The scoring facts of a query, labels of the IRIs it may cite, and the unknown keys.
 
-    One query after resolving: the closure rows around the query techniques, each with the IRI
-    and label of the term at its other end (plain values, no model instances).
+    The query's terms and the closure links around them come from the per-process
+    :data:`recommender.hierarchy_cache.hierarchy`: one query (the revision token) while the
+    stored hierarchy is unchanged, else also the terms and one closure query.
     """
     found, unknown = resolve_techniques(query.techniques)
     weights: dict[int, float] = {}
@@ -57,20 +59,11 @@ def query_facts(query: RecommendationQuery) -> tuple[QueryFacts, dict[str, str],
         labels[term.iri] = term.label
     ancestors: dict[int, dict[int, int]] = defaultdict(dict)
     descendants: dict[int, dict[int, int]] = defaultdict(dict)
-    up = TermClosure.objects.filter(descendant_id__in=weights, depth__gt=0).annotate(up=Value(1))
-    down = TermClosure.objects.filter(ancestor_id__in=weights, depth__gt=0).annotate(up=Value(0))
-    links = up.values_list(
-        "descendant_id", "ancestor_id", "ancestor__iri", "ancestor__label", "depth", "up"
-    ).union(
-        down.values_list(
-            "ancestor_id", "descendant_id", "descendant__iri", "descendant__label", "depth", "up"
-        ),
-        all=True,
-    )
-    for own, other, iri, label, depth, is_up in links:
-        (ancestors if is_up else descendants)[own][other] = depth
-        iris[other] = iri
-        labels[iri] = label
+    for own, links in hierarchy.links_of(weights).items():
+        for link in links:
+            (ancestors if link.up else descendants)[own][link.other.pk] = link.depth
+            iris[link.other.pk] = link.other.iri
+            labels[link.other.iri] = link.other.label
     facts = QueryFacts(
         techniques=weights,
         ancestors=dict(ancestors),

@@ -1,0 +1,110 @@
+"""The hierarchy facts a recommendation reads, kept per process for one hierarchy revision.
+
+Every recommendation needs the query's terms (from IRIs or short ids) and the closure links
+around them. Both change only when terms or the hierarchy change, and every such change, in any
+process, gives the stored state a new revision token (:mod:`ontologies.revision`). So the
+facts are cached here and the cache is valid while the token is: one cheap query (the token)
+replaces the term and closure queries.
+
+The token is read before the facts, so a change that commits in between is at worst cached
+under the older token, which the next call finds outdated.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Value
+
+from ontologies import revision
+from ontologies.models import Term, TermClosure
+
+LIMIT = 20_000  # cached keys and terms each; beyond, the cache starts afresh
+
+
+@dataclass(frozen=True)
+class TermFact:
+    """The facts of one term a recommendation cites."""
+
+    pk: int
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """One closure link from a query term to a term above (``up``) or below it."""
+
+    other: TermFact
+    depth: int
+    up: bool
+
+
+class HierarchyCache:
+    """Terms by query key and closure links by term id, valid for one revision token."""
+
+    def __init__(self, limit: int = LIMIT):
+        self.limit = limit
+        self.token: str | None = None
+        self.terms: dict[str, TermFact | None] = {}  # None: the key names no term
+        self.links: dict[int, tuple[Link, ...]] = {}
+        self.lock = threading.Lock()
+
+    def current(self) -> None:
+        """Start afresh when the stored hierarchy has a new token (one query)."""
+        token = revision.current_token()
+        with self.lock:
+            if token != self.token or len(self.terms) > self.limit or len(self.links) > self.limit:
+                self.token, self.terms, self.links = token, {}, {}
+
+    def resolve(self, keys: list[str]) -> dict[str, TermFact | None]:
+        """The term each key (an IRI or a short id) names, or ``None``."""
+        missing = [key for key in keys if key not in self.terms]
+        if missing:
+            found = {key: None for key in missing}
+            by_iri = Term.objects.filter(iri__in=missing).values_list("pk", "iri", "label")
+            for pk, iri, label in by_iri:
+                found[iri] = TermFact(pk, iri, label)
+            for key in missing:
+                if found[key] is None and "://" not in key:
+                    row = (
+                        Term.objects.filter(iri__endswith=f"/{key}")
+                        .values_list("pk", "iri", "label")
+                        .first()
+                    )
+                    found[key] = TermFact(*row) if row else None
+            with self.lock:
+                self.terms.update(found)
+        return {key: self.terms.get(key) for key in keys}
+
+    def links_of(self, term_ids: Iterable[int]) -> dict[int, tuple[Link, ...]]:
+        """Every closure link above and below each term (one query for those not cached)."""
+        term_ids = list(term_ids)
+        missing = [pk for pk in term_ids if pk not in self.links]
+        if missing:
+            found: dict[int, list[Link]] = {pk: [] for pk in missing}
+            for own, other, iri, label, depth, up in closure_links(missing):
+                found[own].append(Link(TermFact(other, iri, label), depth, bool(up)))
+            with self.lock:
+                self.links.update({pk: tuple(links) for pk, links in found.items()})
+        return {pk: self.links.get(pk, ()) for pk in term_ids}
+
+
+def closure_links(term_ids: list[int]):
+    """Rows (own id, other id, other IRI, other label, depth, up) of the closure around
+    ``term_ids``, both directions in one query."""
+    up = TermClosure.objects.filter(descendant_id__in=term_ids, depth__gt=0).annotate(up=Value(1))
+    down = TermClosure.objects.filter(ancestor_id__in=term_ids, depth__gt=0).annotate(up=Value(0))
+    return up.values_list(
+        "descendant_id", "ancestor_id", "ancestor__iri", "ancestor__label", "depth", "up"
+    ).union(
+        down.values_list(
+            "ancestor_id", "descendant_id", "descendant__iri", "descendant__label", "depth", "up"
+        ),
+        all=True,
+    )
+
+
+hierarchy = HierarchyCache()
