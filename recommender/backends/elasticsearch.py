@@ -2,8 +2,9 @@
 
 The ranking query is the shared scoring (:mod:`recommender.scoring`) written as an
 Elasticsearch query over the facts each document carries (techniques, words, popularity,
-publication time), so a recommendation costs the query's facts (two database queries), one
-search, and one database read of the versions shown.
+publication time), so a recommendation costs the query's facts (one database query while the
+hierarchy is unchanged, :mod:`recommender.hierarchy_cache`), one search, and one database read
+of the versions shown.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ HIT_FIELDS = [
     "version_id",
     "procedure_slug",
     "techniques",
-    "tokens",
     "successful_runs",
     "published_us",
     "required_nexus",
@@ -120,7 +120,8 @@ class ElasticsearchBackend(SearchBackend):
                 yield scored
 
     def _hits(self, body: dict, size: int) -> list[dict]:
-        """The first ``size`` hits of ``body``: their sort values and doc-value fields only.
+        """The first ``size`` hits of ``body``: their sort values, doc-value fields and matched
+        query words only.
 
         No ``_source``, no stored fields (not even ``_id``), no total count; ``filter_path``
         trims the rest of the answer.
@@ -130,7 +131,12 @@ class ElasticsearchBackend(SearchBackend):
                 response = search_index.client().search(
                     index=alias_name(),
                     body={**body, "size": size},
-                    filter_path=["took", "hits.hits.sort", "hits.hits.fields"],
+                    filter_path=[
+                        "took",
+                        "hits.hits.sort",
+                        "hits.hits.fields",
+                        "hits.hits.matched_queries",
+                    ],
                 )
         except es_exceptions.NotFoundError:
             return []
@@ -241,8 +247,10 @@ def ranking_query(facts: QueryFacts) -> dict:
     share of the query's words the document holds. With query techniques a document must
     match one of them; without, one of the words.
     """
-    words = [
-        constant({"term": {"tokens": word}}, TEXT_WEIGHT / len(facts.tokens))
+    words = [  # named, so each hit says which query words it holds (``matched_queries``)
+        constant(
+            {"term": {"tokens": {"value": word, "_name": word}}}, TEXT_WEIGHT / len(facts.tokens)
+        )
         for word in sorted(facts.tokens)
     ]
     if not facts.techniques:
@@ -285,7 +293,8 @@ def candidate_of(ids: dict[str, int], hit: dict) -> CandidateFacts:
     """The scoring facts of one hit of :func:`ranking_body`, read from its doc values.
 
     ``ids`` maps the IRIs of the terms the query relates to (``QueryFacts.iris``) to their ids;
-    other techniques get ids that match nothing, as they cannot score.
+    other techniques get ids that match nothing, as they cannot score. Of the document's words,
+    only the query's come back (its named word clauses), which is all text similarity reads.
     """
     fields = hit["fields"]
     techniques = fields.get("techniques", [])
@@ -293,7 +302,7 @@ def candidate_of(ids: dict[str, int], hit: dict) -> CandidateFacts:
     return CandidateFacts(
         version_id=fields["version_id"][0],
         technique_ids=frozenset(ids.get(iri, -n) for n, iri in enumerate(techniques, 1)),
-        tokens=frozenset(fields.get("tokens", [])),
+        tokens=frozenset(hit.get("matched_queries", ())),  # the query's words it holds
         successful_runs=fields["successful_runs"][0],
         published_at=EPOCH + timedelta(microseconds=published[0]) if published else None,
         slug=fields["procedure_slug"][0],
