@@ -61,35 +61,52 @@ class HierarchyCache:
 
     def resolve(self, keys: list[str]) -> dict[str, TermFact | None]:
         """The term each key (an IRI or a short id) names, or ``None``."""
-        missing = [key for key in keys if key not in self.terms]
+        token, cached = self.generation("terms")
+        found = {key: cached[key] for key in keys if key in cached}
+        missing = [key for key in keys if key not in found]
         if missing:
-            found = {key: None for key in missing}
+            read: dict[str, TermFact | None] = dict.fromkeys(missing)
             by_iri = Term.objects.filter(iri__in=missing).values_list("pk", "iri", "label")
             for pk, iri, label in by_iri:
-                found[iri] = TermFact(pk, iri, label)
+                read[iri] = TermFact(pk, iri, label)
             for key in missing:
-                if found[key] is None and "://" not in key:
+                if read[key] is None and "://" not in key:
                     row = (
                         Term.objects.filter(iri__endswith=f"/{key}")
                         .values_list("pk", "iri", "label")
                         .first()
                     )
-                    found[key] = TermFact(*row) if row else None
-            with self.lock:
-                self.terms.update(found)
-        return {key: self.terms.get(key) for key in keys}
+                    read[key] = TermFact(*row) if row else None
+            self.store(token, "terms", read)
+            found.update(read)
+        return {key: found[key] for key in keys}
 
     def links_of(self, term_ids: Iterable[int]) -> dict[int, tuple[Link, ...]]:
         """Every closure link above and below each term (one query for those not cached)."""
+        token, cached = self.generation("links")
         term_ids = list(term_ids)
-        missing = [pk for pk in term_ids if pk not in self.links]
+        found = {pk: cached[pk] for pk in term_ids if pk in cached}
+        missing = [pk for pk in term_ids if pk not in found]
         if missing:
-            found: dict[int, list[Link]] = {pk: [] for pk in missing}
+            read: dict[int, list[Link]] = {pk: [] for pk in missing}
             for own, other, iri, label, depth, up in closure_links(missing):
-                found[own].append(Link(TermFact(other, iri, label), depth, bool(up)))
-            with self.lock:
-                self.links.update({pk: tuple(links) for pk, links in found.items()})
-        return {pk: self.links.get(pk, ()) for pk in term_ids}
+                read[own].append(Link(TermFact(other, iri, label), depth, bool(up)))
+            fresh = {pk: tuple(links) for pk, links in read.items()}
+            self.store(token, "links", fresh)
+            found.update(fresh)
+        return {pk: found[pk] for pk in term_ids}
+
+    def generation(self, name: str) -> tuple[str | None, dict]:
+        """The token and one of its caches (``terms`` or ``links``), read together."""
+        with self.lock:
+            return self.token, getattr(self, name)
+
+    def store(self, token: str | None, name: str, read: dict) -> None:
+        """Keep facts read under ``token``, unless another thread has started afresh since:
+        they may predate the change that thread saw."""
+        with self.lock:
+            if self.token == token:
+                getattr(self, name).update(read)
 
 
 def closure_links(term_ids: list[int]):

@@ -90,3 +90,25 @@ def fresh_cache():
     """Each test starts from an empty process cache, as a new process would."""
     hierarchy.token = None
     yield
+
+
+def test_facts_read_while_another_thread_started_afresh_are_not_kept(terms, monkeypatch):
+    """Another thread saw a new token while this one was reading: what this one read may
+    predate that change, so it is answered but not kept under the new token."""
+    from recommender import hierarchy_cache
+
+    cache = HierarchyCache()
+    cache.current()
+    cache.resolve([SAS])
+    read = hierarchy_cache.closure_links
+
+    def read_then_another_thread_starts_afresh(term_ids):
+        rows = list(read(term_ids))
+        cache.token = "another thread's newer token"
+        cache.terms, cache.links = {}, {}
+        return rows
+
+    monkeypatch.setattr(hierarchy_cache, "closure_links", read_then_another_thread_starts_afresh)
+    links = cache.links_of([terms["saxs"].pk])
+    assert [link.other.iri for link in links[terms["saxs"].pk]] == [SAS]
+    assert cache.links == {}
