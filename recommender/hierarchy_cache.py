@@ -7,7 +7,8 @@ facts are cached here and the cache is valid while the token is: one cheap query
 replaces the term and closure queries.
 
 The token is read before the facts, so a change that commits in between is at worst cached
-under the older token, which the next call finds outdated.
+under the older token, which the next call finds outdated; and facts read while another thread
+started afresh under a newer token are not kept (:meth:`HierarchyCache.store`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.db.models import Value
 from ontologies import revision
 from ontologies.models import Term, TermClosure
 
-LIMIT = 20_000  # cached keys and terms each; beyond, the cache starts afresh
+LIMIT = 20_000  # cached keys, and terms with links, each; beyond, the cache starts afresh
 
 
 @dataclass(frozen=True)
