@@ -101,11 +101,18 @@ def write_tof_sans(entry: h5py.Group, rng: np.random.Generator) -> None:
     field(sample, "aequatorial_angle", 0.0, "degree")
     control = monitor(entry, poisson(rng, spectrum), 1e7, name="control")
     field(control, "time_of_flight", edges, "us")
+    tof_image_data(entry, detector, size, pixel)
+
+
+def tof_image_data(entry: h5py.Group, detector: h5py.Group, size: int, pixel: float) -> h5py.Group:
+    """The NXdata of a time-of-flight detector image: its counts and time-of-flight channels
+    linked from the detector, with x and y positions (m) of its ``size`` square pixels."""
     data = nxdata(entry, "data", ["x", "y", "time_of_flight"])
     data["data"] = detector["data"]
     data["time_of_flight"] = detector["time_of_flight"]
     field(data, "x", np.arange(size) * pixel, "m")
     field(data, "y", np.arange(size) * pixel, "m")
+    return data
 
 
 def laue_spots(lattice, orientation, l1, distance, polar, size, pixel, wavelengths):
@@ -181,11 +188,7 @@ def write_neutron_laue(entry: h5py.Group, rng: np.random.Generator) -> None:
     field(sample, "unit_cell", [5.64, 5.64, 5.64, 90.0, 90.0, 90.0])
     control = monitor(entry, poisson(rng, 1e4 * gaussian(centres, 6000.0, 3000.0)), 1e6, "control")
     field(control, "time_of_flight", edges, "us")
-    data = nxdata(entry, "data", ["x", "y", "time_of_flight"])
-    data["data"] = detector["data"]
-    data["time_of_flight"] = detector["time_of_flight"]
-    field(data, "x", np.arange(size) * pixel, "m")
-    field(data, "y", np.arange(size) * pixel, "m")
+    data = tof_image_data(entry, detector, size, pixel)
     entry["name"] = data  # NXlauetof names its NXdata group "name"
 
 
