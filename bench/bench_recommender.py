@@ -278,8 +278,7 @@ def cold_cache() -> None:
     reads every query's terms and closure links from the database once."""
     from recommender.hierarchy_cache import hierarchy
 
-    hierarchy.token = None
-    hierarchy.current()
+    hierarchy.start_afresh()
 
 
 def per_query(label: str, values: list[float]) -> None:

@@ -56,9 +56,14 @@ class HierarchyCache:
     def current(self) -> None:
         """Start afresh when the stored hierarchy has a new token (one query)."""
         token = revision.current_token()
+        if token != self.token or len(self.terms) > self.limit or len(self.links) > self.limit:
+            self.start_afresh(token)
+
+    def start_afresh(self, token: str | None = None) -> None:
+        """Forget every cached fact; keep facts read from now on under ``token`` (``None``: the
+        next :meth:`current` reads the token and starts afresh again)."""
         with self.lock:
-            if token != self.token or len(self.terms) > self.limit or len(self.links) > self.limit:
-                self.token, self.terms, self.links = token, {}, {}
+            self.token, self.terms, self.links = token, {}, {}
 
     def resolve(self, keys: list[str]) -> dict[str, TermFact | None]:
         """The term each key (an IRI or a short id) names, or ``None``."""

@@ -16,8 +16,7 @@ SAXS_QUERY = RecommendationQuery.from_techniques([SAXS])
 
 
 def facts_of(query=SAXS_QUERY):
-    facts, labels, unknown = engine.query_facts(query)
-    return facts, labels, unknown
+    return engine.query_facts(query)
 
 
 def test_an_unchanged_hierarchy_costs_one_query(terms, django_assert_num_queries):
@@ -88,7 +87,7 @@ def test_a_full_cache_starts_afresh(terms):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts from an empty process cache, as a new process would."""
-    hierarchy.token = None
+    hierarchy.start_afresh()
     yield
 
 
@@ -104,8 +103,7 @@ def test_facts_read_while_another_thread_started_afresh_are_not_kept(terms, monk
 
     def read_then_another_thread_starts_afresh(term_ids):
         rows = list(read(term_ids))
-        cache.token = "another thread's newer token"
-        cache.terms, cache.links = {}, {}
+        cache.start_afresh("another thread's newer token")
         return rows
 
     monkeypatch.setattr(hierarchy_cache, "closure_links", read_then_another_thread_starts_afresh)
