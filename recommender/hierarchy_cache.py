@@ -9,12 +9,18 @@ replaces the term and closure queries.
 The token is read before the facts, so a change that commits in between is at worst cached
 under the older token, which the next call finds outdated; and facts read while another thread
 started afresh under a newer token are not kept (:meth:`HierarchyCache.store`).
+
+One answer may look the hierarchy up several times (the techniques it reports, then each
+backend pass); inside :meth:`HierarchyCache.one_revision` the token is read once, so every
+step of the answer sees the same revision.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db.models import Value
@@ -23,6 +29,9 @@ from ontologies import revision
 from ontologies.models import Term, TermClosure
 
 LIMIT = 20_000  # cached keys, and terms with links, each; beyond, the cache starts afresh
+
+# True inside one_revision(), once the token has been read there (per thread and task).
+_token_checked = contextvars.ContextVar("hierarchy_token_checked", default=False)
 
 
 @dataclass(frozen=True)
@@ -54,10 +63,30 @@ class HierarchyCache:
         self.lock = threading.Lock()
 
     def current(self) -> None:
-        """Start afresh when the stored hierarchy has a new token (one query)."""
+        """Start afresh when the stored hierarchy has a new token (one query; none inside
+        :meth:`one_revision`, where the token was read on entry)."""
+        if _token_checked.get():
+            return
         token = revision.current_token()
         if token != self.token or len(self.terms) > self.limit or len(self.links) > self.limit:
             self.start_afresh(token)
+
+    @contextmanager
+    def one_revision(self) -> Iterator[None]:
+        """Read the token once for the whole block: the lookups of one answer share it.
+
+        Nested blocks reuse the outer reading. Keep the block to one request: an edit that
+        commits meanwhile is seen by the next one.
+        """
+        if _token_checked.get():
+            yield
+            return
+        self.current()
+        reset = _token_checked.set(True)
+        try:
+            yield
+        finally:
+            _token_checked.reset(reset)
 
     def start_afresh(self, token: str | None = None) -> None:
         """Forget every cached fact; keep facts read from now on under ``token`` (``None``: the

@@ -11,6 +11,7 @@ from datasets.nexus.summary import DatasetSummary
 from ontologies.services import ancestor_ids, descendant_ids
 from recommender import engine
 from recommender.backends import get_backend
+from recommender.hierarchy_cache import hierarchy
 from recommender.query import RecommendationQuery
 from registry.models import Procedure
 
@@ -60,8 +61,16 @@ def recommend(
 
     ``degraded`` is true (with ``degraded_reason``) when the configured backend could not serve
     and the embedded backend answered instead; ``fallback=False`` raises instead.
+
+    The stored hierarchy's revision is read once for the whole answer.
     """
     k = check_k(k)
+    with hierarchy.one_revision():
+        return _answer(query, k, facility, include_incompatible, backend, fallback)
+
+
+def _answer(query, k, facility, include_incompatible, backend, fallback) -> dict:
+    """:func:`recommend`'s answer, computed within one hierarchy revision."""
     found, unknown = engine.resolve_techniques(query.techniques)
     filters = {"facility": facility, "include_incompatible": include_incompatible}
     results, engine_backend, degraded_reason = with_fallback(

@@ -110,3 +110,40 @@ def test_facts_read_while_another_thread_started_afresh_are_not_kept(terms, monk
     links = cache.links_of([terms["saxs"].pk])
     assert [link.other.iri for link in links[terms["saxs"].pk]] == [SAS]
     assert cache.links == {}
+
+
+def revision_reads(queries) -> int:
+    return sum("ontologies_hierarchyrevision" in query["sql"] for query in queries)
+
+
+def test_one_answer_reads_the_revision_token_once(terms):
+    """The answer's own technique list and the backend's pass share one reading; so does the
+    second pass that explains why nothing fits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recommender import services
+
+    facts_of()  # the facts are cached; only token reads remain
+    with CaptureQueriesContext(connection) as captured:
+        answer = services.recommend(SAXS_QUERY, k=3, backend="embedded")
+    assert answer["query"]["techniques"][0]["iri"] == SAXS
+    assert revision_reads(captured.captured_queries) == 1
+    with CaptureQueriesContext(connection) as captured:
+        facts_of()
+        facts_of()
+    assert revision_reads(captured.captured_queries) == 2  # outside an answer: each call
+
+
+def test_within_one_revision_a_newer_token_waits_for_the_next_answer(terms):
+    """Another process renames a term while an answer is being computed: the answer keeps the
+    revision it started with, and the next one sees the change."""
+    facts_of()
+    with hierarchy.one_revision():
+        Term.objects.filter(pk=terms["sas"].pk).update(label="renamed elsewhere")
+        HierarchyRevision.objects.update(token=new_revision_token())
+        with hierarchy.one_revision():  # nested: the outer reading holds
+            _, labels, _ = facts_of()
+        assert labels[SAS] == "small angle scattering"
+    _, labels, _ = facts_of()
+    assert labels[SAS] == "renamed elsewhere"
