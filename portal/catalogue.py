@@ -30,7 +30,8 @@ def search_everything(
     """Procedures, techniques, resources and datasets matching ``text``, with facet counts."""
     facets = {"technique": technique.iri if technique else "", "facility": facility}
     answer = recommender.search(text, {k: v for k, v in facets.items() if v})
-    groups: dict[str, list] = {"procedure": answer["results"]}
+    groups: dict[str, list] = {"procedure": answer["results"][:PAGE_SIZE]}
+    totals = {"procedure": len(answer["results"])}  # kinds shown in full count themselves
     words = text.split()
     terms = Term.objects.filter(obsolete=False)
     resources = Resource.objects.filter(_technique_filter(technique)).distinct()
@@ -47,13 +48,21 @@ def search_everything(
         groups.setdefault(resource.kind, []).append(resource)
     groups["dataset"] = list(datasets[:PAGE_SIZE])
     kinds = [
-        {"value": value, "label": RESULT_KINDS.get(value, value), "count": len(items)}
+        {
+            "value": value,
+            "label": RESULT_KINDS.get(value, value),
+            "count": totals.get(value, len(items)),
+        }
         for value, items in groups.items()
         if items
     ]
     shown = {kind: groups[kind]} if kind in groups else groups
     return {
-        "groups": [(RESULT_KINDS.get(k, k), k, items) for k, items in shown.items() if items],
+        "groups": [
+            (RESULT_KINDS.get(k, k), k, items, totals.get(k, len(items)))
+            for k, items in shown.items()
+            if items
+        ],
         "kinds": kinds,
         "techniques": answer["facets"].get("technique", [])[:15],
         "facilities": answer["facets"].get("facility", [])[:15],

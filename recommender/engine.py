@@ -108,15 +108,16 @@ CANDIDATE_FIELDS = (
 )
 
 
-def latest_rows(versions) -> list[tuple]:
-    """The latest version of each procedure among ``versions``, as ``CANDIDATE_FIELDS`` tuples.
+def latest_rows(versions, fields: tuple[str, ...] = CANDIDATE_FIELDS) -> list[tuple]:
+    """The latest version of each procedure among ``versions``, as tuples of ``fields`` (which
+    start with ``pk``, ``procedure_id``, ``published_at``).
 
     Latest means the most recent ``published_at``, then the highest primary key; rows repeated
     by joins count once.
     """
     latest: dict[int, tuple] = {}
     keys: dict[int, tuple] = {}
-    for row in versions.values_list(*CANDIDATE_FIELDS):
+    for row in versions.values_list(*fields):
         published_at = row[2]
         key = (published_at.timestamp() if published_at else 0.0, row[0])
         if row[1] not in keys or key > keys[row[1]]:

@@ -1,43 +1,135 @@
-"""Shared parts of free-text search: result rows and facet counts over versions."""
+"""Shared parts of free-text search: the answer built from the procedures a backend matched.
+
+A backend decides which procedures match (the database's substring filters, or the cluster's
+analysed text); what the answer holds is computed here, the same for both: the latest published
+version of each, scored by the share of the search words its text holds, ordered, and counted
+per facet. It reads plain values in three queries whatever the number of matches (no model
+instances), so a search matching the whole catalogue stays cheap.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 
+from django.db.models import QuerySet
+
+from recommender import engine
 from recommender.scoring import tokenize
-from registry.models import ProcedureVersion
+from registry.models import Procedure
 
 FACETS = ("technique", "facility", "kind")
+ID_CHUNK = 5_000  # procedure ids per query: below every database's bind-parameter limit
+
+# What a result shows of the latest version, read as plain values (the first three as
+# :func:`recommender.engine.latest_rows` needs them).
+RESULT_FIELDS = (
+    "pk",
+    "procedure_id",
+    "published_at",
+    "procedure__slug",
+    "procedure__name",
+    "procedure__summary",
+    "procedure__keywords",
+    "procedure__successful_runs",
+    "version",
+    "kind",
+)
 
 
-def search_row(version: ProcedureVersion, score: float) -> dict:
-    """One search result: the procedure, its latest published version, its score."""
-    procedure = version.procedure
-    return {
-        "procedure": procedure.slug,
-        "name": procedure.name,
-        "summary": procedure.summary,
-        "version": version.version,
-        "kind": version.kind,
-        "techniques": sorted(t.iri for t in procedure.techniques.all()),
-        "facilities": sorted(f.slug for f in procedure.facilities.all()),
-        "score": round(score, 6),
-    }
+def search_answer(procedures: QuerySet | Iterable[int], text: str, kind: str = "") -> dict:
+    """``{"results": SearchResults, "facets": {technique, facility, kind}}`` for matched
+    procedures.
 
-
-def facet_counts(rows: list[dict], labels: dict[str, str]) -> dict[str, list[dict]]:
-    """Counts of results per technique, facility and kind, most frequent first."""
-    counters = {name: Counter() for name in FACETS}
+    ``procedures``: a queryset of procedures, or their ids. Each is shown as its latest
+    published version (deprecated ones not at all) and, with ``kind``, only when that version
+    is of this kind. Results are ordered by score, then successful runs, then slug; facet
+    counts are over all results.
+    """
+    tokens = query_tokens(text)
+    rows, techniques, facilities = [], defaultdict(list), defaultdict(list)
+    labels: dict[str, str] = {}
+    for chunk in procedure_filters(procedures):
+        versions = engine.recommendable_versions().filter(procedure_id__in=chunk)
+        rows += engine.latest_rows(versions, RESULT_FIELDS)
+        through = Procedure.techniques.through.objects.filter(procedure_id__in=chunk)
+        for procedure_id, iri, label, words in through.values_list(
+            "procedure_id", "term__iri", "term__label", "term__search_text"
+        ):
+            techniques[procedure_id].append((iri, words))
+            labels[iri] = label
+        offered = Procedure.facilities.through.objects.filter(procedure_id__in=chunk)
+        for procedure_id, slug in offered.values_list("procedure_id", "facility__slug"):
+            facilities[procedure_id].append(slug)
+    matched = []
+    counts = {name: Counter() for name in FACETS}
     for row in rows:
-        counters["technique"].update(row["techniques"])
-        counters["facility"].update(row["facilities"])
-        counters["kind"][row["kind"]] += 1
+        _pk, procedure_id, _at, slug, name, summary, keywords, runs, _version, row_kind = row
+        if kind and row_kind != kind:
+            continue
+        own = techniques[procedure_id]
+        score = 1.0
+        if tokens:
+            words = engine.procedure_tokens(name, summary, keywords, (w for _, w in own))
+            score = round(sum(1 for token in tokens if token in words) / len(tokens), 6)
+        matched.append((-score, -runs, slug, row, score))
+        counts["technique"].update(iri for iri, _ in own)
+        counts["facility"].update(facilities[procedure_id])
+        counts["kind"][row_kind] += 1
+    matched.sort(key=lambda entry: entry[:3])
+    results = SearchResults([entry[3:] for entry in matched], techniques, facilities)
+    return {"results": results, "facets": facet_list(counts, labels)}
+
+
+class SearchResults(Sequence):
+    """The ordered results of a search, each a dict built when read: a page of a search that
+    matches the whole catalogue costs only its own rows."""
+
+    def __init__(self, entries: list[tuple], techniques: dict, facilities: dict) -> None:
+        self.entries, self.techniques, self.facilities = entries, techniques, facilities
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.result(entry) for entry in self.entries[index]]
+        return self.result(self.entries[index])
+
+    def result(self, entry: tuple) -> dict:
+        """One result: the procedure, its latest published version, its score."""
+        (_pk, procedure_id, _at, slug, name, summary, _kw, _runs, version, kind), score = entry
+        return {
+            "procedure": slug,
+            "name": name,
+            "summary": summary,
+            "version": version,
+            "kind": kind,
+            "techniques": sorted(iri for iri, _ in self.techniques[procedure_id]),
+            "facilities": sorted(self.facilities[procedure_id]),
+            "score": score,
+        }
+
+
+def procedure_filters(procedures: QuerySet | Iterable[int]) -> Iterator:
+    """``procedures`` as values for ``procedure_id__in``: a queryset as one subquery, ids in
+    chunks of ``ID_CHUNK``."""
+    if isinstance(procedures, QuerySet):
+        yield procedures.values("pk")
+        return
+    ids = sorted(set(procedures))
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start : start + ID_CHUNK]
+
+
+def facet_list(counts: dict[str, Counter], labels: dict[str, str]) -> dict[str, list[dict]]:
+    """Facet counts (results per technique, facility and kind) as lists, most frequent first."""
     return {
         name: [
             {"value": value, "label": labels.get(value, value), "count": count}
             for value, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
         ]
-        for name, counter in counters.items()
+        for name, counter in counts.items()
     }
 
 

@@ -15,13 +15,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from elasticsearch import exceptions as es_exceptions
-from elasticsearch_dsl import A, Search
+from elasticsearch_dsl import Search
 
 from config.api.errors import DomainError, ServiceUnavailableError
-from ontologies.models import Term
-from recommender import engine, search_index
+from recommender import engine, search_index, searching
 from recommender.backends.base import SearchBackend
-from recommender.backends.embedded import build_search_answer
 from recommender.documents import EPOCH, INDEX_VERSION, ProcedureVersionDocument, alias_name
 from recommender.query import RecommendationQuery
 from recommender.scoring import (
@@ -51,7 +49,8 @@ HIT_FIELDS = [
     "facilities",
 ]
 TEXT_FIELDS = ["name^3", "keywords^2", "technique_text^2", "summary", "description"]
-FACET_FIELDS = {"technique": "techniques", "facility": "facilities", "kind": "kind"}
+FILTER_FIELDS = {"facility": "facilities", "kind": "kind"}  # search facets filtered on as such
+ID_PAGE = 5_000  # procedure ids per page of a search's composite aggregation
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -157,54 +156,43 @@ class ElasticsearchBackend(SearchBackend):
             ) from exc
         return response.get("hits", {}).get("hits", [])
 
-    def _execute(self, search: Search):
-        try:
-            with search_index.reachable():
-                return search.execute()
-        except es_exceptions.NotFoundError:
-            return []
-
     def search(self, text: str, facets: dict | None = None) -> dict:
-        """Every word must match; facet counts are distinct procedures per bucket."""
+        """Every word must match (analysed text); the answer is built as the embedded one's
+        (:func:`recommender.searching.search_answer`) from the procedures the cluster matched."""
         facets = facets or {}
-        search = self._search().source(["procedure_id"])
+        search = self._search()
         if text.strip():
             search = search.query(
                 "multi_match", query=text, fields=TEXT_FIELDS, operator="and", type="cross_fields"
             )
         if facets.get("technique"):
             search = search.filter("term", technique_ancestors=facets["technique"])
-        for name in ("facility", "kind"):
+        for name, field in FILTER_FIELDS.items():
             if facets.get(name):
-                search = search.filter("term", **{FACET_FIELDS[name]: facets[name]})
-        for name, field in FACET_FIELDS.items():
-            bucket = A("terms", field=field, size=100)
-            bucket.metric("procedures", "cardinality", field="procedure_slug")
-            search.aggs.bucket(name, bucket)
-        response = self._execute(search[:CANDIDATE_LIMIT])
-        if not response:
-            return {"results": [], "facets": {name: [] for name in FACET_FIELDS}}
-        versions = engine.latest_versions({hit.procedure_id for hit in response})
-        if facets.get("kind"):
-            versions = [v for v in versions if v.kind == facets["kind"]]
-        answer = build_search_answer(versions, sorted(engine.tokenize(text)))
-        answer["facets"] = self._facets(response)
-        return answer
+                search = search.filter("term", **{field: facets[name]})
+        procedures = self._matching_procedures(search)
+        return searching.search_answer(procedures, text, facets.get("kind", ""))
 
-    @staticmethod
-    def _facets(response) -> dict:
-        iris = [b.key for b in response.aggregations.technique.buckets]
-        labels = dict(Term.objects.filter(iri__in=iris).values_list("iri", "label"))
-        return {
-            name: [
-                {"value": b.key, "label": labels.get(b.key, b.key), "count": b.procedures.value}
-                for b in sorted(
-                    getattr(response.aggregations, name).buckets,
-                    key=lambda b: (-b.procedures.value, b.key),
-                )
-            ]
-            for name in FACET_FIELDS
-        }
+    def _matching_procedures(self, search: Search) -> list[int]:
+        """The ids of every procedure with a document matching ``search``, however many: pages
+        of a composite aggregation (no hit window caps them)."""
+        ids: list[int] = []
+        after = None
+        while True:
+            page = search.extra(size=0, track_total_hits=False)
+            sources = [{"procedure": {"terms": {"field": "procedure_id"}}}]
+            options = {"after": after} if after else {}
+            page.aggs.bucket("procedures", "composite", size=ID_PAGE, sources=sources, **options)
+            try:
+                with search_index.reachable():
+                    response = page.execute()
+            except es_exceptions.NotFoundError:
+                return []
+            buckets = response.aggregations.procedures.buckets
+            ids += [bucket.key.procedure for bucket in buckets]
+            after = response.aggregations.procedures.to_dict().get("after_key")
+            if len(buckets) < ID_PAGE or not after:
+                return ids
 
 
 def ranking_body(facts: QueryFacts, facility: str | None) -> dict:

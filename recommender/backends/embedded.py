@@ -56,8 +56,7 @@ class EmbeddedBackend(SearchBackend):
     def search(self, text: str, facets: dict | None = None) -> dict:
         """Procedures holding every word (in their text or their techniques' names)."""
         procedures = Procedure.objects.all()
-        tokens = searching.query_tokens(text)
-        for token in tokens:
+        for token in searching.query_tokens(text):
             terms = Term.objects.filter(search_text__icontains=token).values_list("pk", flat=True)
             procedures = procedures.filter(
                 Q(search_text__icontains=token) | Q(techniques__in=descendant_ids(terms))
@@ -68,27 +67,4 @@ class EmbeddedBackend(SearchBackend):
             procedures = procedures.filter(techniques__in=descendant_ids(term.pk) if term else [])
         if facets.get("facility"):
             procedures = procedures.filter(facilities__slug=facets["facility"])
-        versions = engine.latest_versions(set(procedures.values_list("pk", flat=True)))
-        if facets.get("kind"):
-            versions = [v for v in versions if v.kind == facets["kind"]]
-        return build_search_answer(versions, tokens)
-
-
-def build_search_answer(versions: list[ProcedureVersion], tokens: list[str]) -> dict:
-    """Rank versions by how many search words their text holds, then popularity; add facets."""
-    versions = list(
-        ProcedureVersion.objects.filter(pk__in=[v.pk for v in versions])
-        .select_related("procedure")
-        .prefetch_related("procedure__techniques", "procedure__facilities")
-    )
-    facts = {f.version_id: f for f in engine.candidate_facts(versions)}
-    rows = []
-    for version in versions:
-        words = facts[version.pk].tokens
-        score = sum(1 for t in tokens if t in words) / len(tokens) if tokens else 1.0
-        rows.append((searching.search_row(version, score), version.procedure.successful_runs))
-    rows.sort(key=lambda pair: (-pair[0]["score"], -pair[1], pair[0]["procedure"]))
-    results = [row for row, _ in rows]
-    iris = {iri for row in results for iri in row["techniques"]}
-    labels = dict(Term.objects.filter(iri__in=iris).values_list("iri", "label"))
-    return {"results": results, "facets": searching.facet_counts(results, labels)}
+        return searching.search_answer(procedures, text, facets.get("kind", ""))

@@ -137,3 +137,16 @@ def test_static_css_is_served(client):
     from django.contrib.staticfiles import finders
 
     assert finders.find("portal/portal.css") and finders.find("portal/portal.js")
+
+
+def test_search_shows_a_first_page_of_many_procedures_with_their_total(client, monkeypatch):
+    from portal import catalogue
+    from recommender import services
+
+    monkeypatch.setattr(catalogue, "PAGE_SIZE", 2)
+    total = len(services.search("scattering")["results"])
+    assert total > 2
+    html = client.get("/", {"q": "scattering", "kind": "procedure"}).content.decode()
+    assert f'Procedures <span class="count">({total})</span>' in html
+    assert "The first 2 are shown" in html
+    assert html.count('<li class="card">') == 2

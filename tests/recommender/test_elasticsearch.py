@@ -481,3 +481,36 @@ def test_a_document_the_database_no_longer_recommends_is_skipped(cluster, catalo
     ranked = slugs(get_backend("elasticsearch").recommend(query, 2))
     assert ranked == slugs(get_backend("embedded").recommend(query, 2))
     assert ranked == ["saxs-integration", "sans-reduction"]  # sas-fit, exact, was first
+
+
+SEARCHES = [
+    ("", {}),
+    ("scattering", {}),
+    ("scattering", {"facility": "esrf"}),
+    ("", {"technique": SAS}),
+    ("", {"kind": "notebook"}),
+    ("azimuthal integration", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "facets"), SEARCHES)
+def test_search_answers_as_the_embedded_backend(cluster, catalogue, text, facets):
+    """Same results in the same order, same facet counts: the cluster only matches."""
+    search_index.rebuild()
+    cluster_answer = get_backend("elasticsearch").search(text, facets)
+    embedded_answer = get_backend("embedded").search(text, facets)
+    assert list(cluster_answer["results"]) == list(embedded_answer["results"])
+    assert cluster_answer["facets"] == embedded_answer["facets"]
+    assert len(cluster_answer["results"]) > 0
+
+
+def test_search_reads_every_matching_procedure_in_pages(cluster, catalogue, monkeypatch):
+    """Matches come as pages of procedure ids, not a window of hits: none is left out however
+    many match (here a page of one id)."""
+    from recommender.backends import elasticsearch
+
+    search_index.rebuild()
+    monkeypatch.setattr(elasticsearch, "ID_PAGE", 1)
+    answer = get_backend("elasticsearch").search("", {})
+    assert [row["procedure"] for row in answer["results"]] == [
+        "sas-fit", "saxs-integration", "sans-reduction"]  # fmt: skip
