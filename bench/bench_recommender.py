@@ -12,6 +12,11 @@ own ``took`` query by query, and checks that both backends give the same top 5. 
 is timed twice: first from an empty hierarchy cache (as after an ontology change; for
 Elasticsearch also the first pass over the new index), then the measured pass.
 
+Free-text search (``backend.search`` and its first page of 20 rows) is timed for a few searches
+a portal sends, from one matching the whole catalogue to a facility facet, against one query
+for the ids of the procedures matched; the Elasticsearch answers are compared with the
+embedded ones (count, first page, facets).
+
 ``took`` is whole milliseconds, rounded down (a 0.9 ms search says 0), so a ratio to it is
 printed against ``took + 1 ms``, the most the cluster can have spent: the true ratio is at
 least that. The absolute overhead (round trip minus ``took``) is printed too.
@@ -196,7 +201,7 @@ def report(name: str, figures: dict) -> None:
     )
 
 
-def bench_elasticsearch(queries: list, embedded_top: dict) -> None:
+def bench_elasticsearch(queries: list, embedded_top: dict, embedded_search: dict) -> None:
     """Rebuild the index, time the Elasticsearch backend, compare with ``took`` and embedded."""
     from django.conf import settings
 
@@ -234,6 +239,10 @@ def bench_elasticsearch(queries: list, embedded_top: dict) -> None:
         report("elasticsearch recommend", figures)
         same = sum(top(backend, q) == embedded_top[id(q)] for q in queries)
         del client.search
+        searched = bench_search(backend)
+        agree = sum(searched[label] == embedded_search[label] for label in searched)
+        print(f"  same search answers as embedded (count, first page, facets): "
+              f"{agree}/{len(searched)}")  # fmt: skip
         floor = []  # the least a search costs: match_all, size 0, on the same index
         for _ in range(len(queries)):
             start = time.perf_counter()
@@ -271,6 +280,59 @@ def bench_elasticsearch(queries: list, embedded_top: dict) -> None:
         "whole recommend / took", [t / k for t, k in zip(figures["times"], took, strict=True) if k]
     )
     print(f"  same top {K} as embedded: {same}/{len(queries)}")
+
+
+# Searches a portal sends: everything, a word every procedure holds, a keyword, a technique
+# facet high in the tree (every term below it counts), a facility facet.
+SEARCHES = [
+    ("everything", "", {}),
+    ("common word", "analysis", {}),
+    ("keyword", "kw7", {}),
+    ("technique facet", "", {"technique": "http://example.org/bench/T00001"}),
+    ("facility facet", "", {"facility": "fac3"}),
+]
+SEARCH_REPEATS = 7
+
+
+def bench_search(backend) -> dict:
+    """Time ``backend.search`` and its first API page (20 rows) for each of ``SEARCHES``;
+    print p50 and the ratio to a baseline (one query for the ids of every procedure matched,
+    as the embedded backend matches). Returns each search's answer: count, first page, facets."""
+    from django.test.utils import override_settings
+
+    from recommender.backends.embedded import EmbeddedBackend
+
+    answers = {}
+    with override_settings(DEBUG=False):  # no query log: it quotes every parameter of each query
+        for label, text, facets in SEARCHES:
+            answers[label] = search_figures(backend, EmbeddedBackend(), label, text, facets)
+    return answers
+
+
+def search_figures(backend, embedded, label: str, text: str, facets: dict) -> tuple:
+    """Time one search (p50 of ``SEARCH_REPEATS``) against its baseline; print a row; return
+    the answer's count, first page and facets."""
+    matched = embedded.matching_procedures(text, facets)
+    base = [timed(lambda: list(matched.values_list("pk", flat=True)))
+            for _ in range(SEARCH_REPEATS)]  # fmt: skip
+    times = []
+    for _ in range(SEARCH_REPEATS):
+        start = time.perf_counter()
+        answer = backend.search(text, facets)
+        page = answer["results"][:20]
+        times.append((time.perf_counter() - start) * 1000)
+    p50, base_p50 = statistics.median(times), statistics.median(base)
+    print(f"  {backend.name} search, {label:16s} p50 {p50:7.1f} ms  "
+          f"({len(answer['results']):,} results; baseline {base_p50:5.1f} ms, "
+          f"{p50 / base_p50:4.1f}x)")  # fmt: skip
+    return len(answer["results"]), page, answer["facets"]
+
+
+def timed(function) -> float:
+    """Milliseconds one call of ``function`` takes."""
+    start = time.perf_counter()
+    function()
+    return (time.perf_counter() - start) * 1000
 
 
 def cold_cache() -> None:
@@ -330,8 +392,9 @@ def main() -> None:
         print(f"  candidates per query: median {statistics.median(counts):.0f}, "
               f"max {max(counts)}")  # fmt: skip
         embedded_top = {id(q): top(embedded, q) for q in queries}
+        embedded_search = bench_search(embedded)
         if os.environ.get("ELASTICSEARCH_URL"):
-            bench_elasticsearch(queries, embedded_top)
+            bench_elasticsearch(queries, embedded_top, embedded_search)
         else:
             print("ELASTICSEARCH_URL not set: Elasticsearch backend not measured.")
 

@@ -9,17 +9,19 @@ instances), so a search matching the whole catalogue stays cheap.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from recommender import engine
 from recommender.scoring import tokenize
 from registry.models import Procedure
 
 FACETS = ("technique", "facility", "kind")
-ID_CHUNK = 5_000  # procedure ids per query: below every database's bind-parameter limit
 
 # What a result shows of the latest version, read as plain values (the first three as
 # :func:`recommender.engine.latest_rows` needs them).
@@ -49,16 +51,17 @@ def search_answer(procedures: QuerySet | Iterable[int], text: str, kind: str = "
     tokens = query_tokens(text)
     rows, techniques, facilities = [], defaultdict(list), defaultdict(list)
     labels: dict[str, str] = {}
-    for chunk in procedure_filters(procedures):
-        versions = engine.recommendable_versions().filter(procedure_id__in=chunk)
-        rows += engine.latest_rows(versions, RESULT_FIELDS)
-        through = Procedure.techniques.through.objects.filter(procedure_id__in=chunk)
+    within = procedure_filter(procedures)
+    if within is not None:
+        versions = engine.recommendable_versions().filter(procedure_id__in=within)
+        rows = engine.latest_rows(versions, RESULT_FIELDS)
+        through = Procedure.techniques.through.objects.filter(procedure_id__in=within)
         for procedure_id, iri, label, words in through.values_list(
             "procedure_id", "term__iri", "term__label", "term__search_text"
         ):
             techniques[procedure_id].append((iri, words))
             labels[iri] = label
-        offered = Procedure.facilities.through.objects.filter(procedure_id__in=chunk)
+        offered = Procedure.facilities.through.objects.filter(procedure_id__in=within)
         for procedure_id, slug in offered.values_list("procedure_id", "facility__slug"):
             facilities[procedure_id].append(slug)
     matched = []
@@ -111,15 +114,26 @@ class SearchResults(Sequence):
         }
 
 
-def procedure_filters(procedures: QuerySet | Iterable[int]) -> Iterator:
-    """``procedures`` as values for ``procedure_id__in``: a queryset as one subquery, ids in
-    chunks of ``ID_CHUNK``."""
+def procedure_filter(procedures: QuerySet | Iterable[int]):
+    """``procedures`` as a value for ``procedure_id__in`` (``None`` when no procedure): a
+    queryset as its own subquery, ids as :func:`id_subquery`."""
     if isinstance(procedures, QuerySet):
-        yield procedures.values("pk")
-        return
-    ids = sorted(set(procedures))
-    for start in range(0, len(ids), ID_CHUNK):
-        yield ids[start : start + ID_CHUNK]
+        return procedures.values("pk")
+    ids = sorted({int(pk) for pk in procedures})
+    return id_subquery(ids) if ids else None
+
+
+def id_subquery(ids: list[int]):
+    """A subquery listing ``ids`` from one bind parameter, so that any number of them passes
+    (no bind-parameter limit) without per-id work in the ORM, which dominates a search matching
+    thousands of procedures: a JSON array read by ``json_each`` on SQLite, an array unnested
+    on PostgreSQL, the plain list elsewhere."""
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    if vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return ids
 
 
 def facet_list(counts: dict[str, Counter], labels: dict[str, str]) -> dict[str, list[dict]]:

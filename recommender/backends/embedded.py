@@ -55,16 +55,23 @@ class EmbeddedBackend(SearchBackend):
 
     def search(self, text: str, facets: dict | None = None) -> dict:
         """Procedures holding every word (in their text or their techniques' names)."""
+        facets = facets or {}
+        procedures = self.matching_procedures(text, facets)
+        return searching.search_answer(procedures, text, facets.get("kind", ""))
+
+    @staticmethod
+    def matching_procedures(text: str, facets: dict):
+        """The procedures (a queryset) whose text, or whose techniques' names, hold every word,
+        within the technique and facility facets (a technique counts its narrower ones)."""
         procedures = Procedure.objects.all()
         for token in searching.query_tokens(text):
             terms = Term.objects.filter(search_text__icontains=token).values_list("pk", flat=True)
             procedures = procedures.filter(
                 Q(search_text__icontains=token) | Q(techniques__in=descendant_ids(terms))
             )
-        facets = facets or {}
         if facets.get("technique"):
             term = Term.objects.filter(iri=facets["technique"]).first()
             procedures = procedures.filter(techniques__in=descendant_ids(term.pk) if term else [])
         if facets.get("facility"):
             procedures = procedures.filter(facilities__slug=facets["facility"])
-        return searching.search_answer(procedures, text, facets.get("kind", ""))
+        return procedures

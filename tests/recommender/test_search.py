@@ -74,15 +74,28 @@ def test_a_technique_facet_takes_the_narrower_techniques_too(catalogue):
     assert [row["procedure"] for row in answer["results"]] == ["saxs-integration"]
 
 
-def test_ids_read_in_chunks_give_the_same_answer(catalogue, monkeypatch):
-    """Matched ids (as the cluster gives them) are read a chunk at a time, so no database's
-    bind-parameter limit caps a search; the answer is that of the queryset."""
+def test_matched_ids_give_the_answer_of_the_queryset(catalogue):
+    """Ids (as the cluster gives them) pass as one bind parameter, so no database's limit caps
+    how many a search matches; the answer is that of the queryset."""
     whole = searching.search_answer(Procedure.objects.all(), "scattering")
-    monkeypatch.setattr(searching, "ID_CHUNK", 1)
-    chunked = searching.search_answer(Procedure.objects.values_list("pk", flat=True), "scattering")
-    assert list(chunked["results"]) == list(whole["results"])
-    assert chunked["facets"] == whole["facets"]
+    ids = searching.search_answer(Procedure.objects.values_list("pk", flat=True), "scattering")
+    assert list(ids["results"]) == list(whole["results"])
+    assert ids["facets"] == whole["facets"]
     assert len(whole["results"]) == 3
+
+
+def test_many_ids_pass_as_one_parameter(catalogue, django_assert_num_queries):
+    ids = [*Procedure.objects.values_list("pk", flat=True), *range(10**6, 10**6 + 100_000)]
+    with django_assert_num_queries(3):
+        answer = searching.search_answer(ids, "")
+    assert len(answer["results"]) == 3
+
+
+def test_no_ids_no_results(catalogue, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        answer = searching.search_answer([], "scattering")
+    assert list(answer["results"]) == []
+    assert answer["facets"] == {"technique": [], "facility": [], "kind": []}
 
 
 def test_results_are_rows_built_when_read(catalogue, django_assert_num_queries):
