@@ -23,17 +23,11 @@ from registry.models import Procedure
 
 FACETS = ("technique", "facility", "kind")
 
-# What a result shows of the latest version, read as plain values (the first three as
-# :func:`recommender.engine.latest_rows` needs them).
+# What a result shows of the latest version, read as plain values: the candidate fields of the
+# recommender (which :func:`recommender.engine.latest_rows` reads) except its NeXus needs, then
+# the version and its kind.
 RESULT_FIELDS = (
-    "pk",
-    "procedure_id",
-    "published_at",
-    "procedure__slug",
-    "procedure__name",
-    "procedure__summary",
-    "procedure__keywords",
-    "procedure__successful_runs",
+    *(field for field in engine.CANDIDATE_FIELDS if field != "required_nexus"),
     "version",
     "kind",
 )
