@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from datasets.nexus.requirements import check_requirements
 from recommender.hierarchy_cache import TermFact, hierarchy
@@ -110,19 +110,18 @@ CANDIDATE_FIELDS = (
 
 def latest_rows(versions, fields: tuple[str, ...] = CANDIDATE_FIELDS) -> list[tuple]:
     """The latest version of each procedure among ``versions``, as tuples of ``fields`` (which
-    start with ``pk``, ``procedure_id``, ``published_at``).
+    start with ``pk`` and ``procedure_id``).
 
-    Latest means the most recent ``published_at``, then the highest primary key; rows repeated
-    by joins count once.
+    Latest means the most recent ``published_at`` (a version without one is the oldest), then
+    the highest primary key; the database orders, so ``fields`` need not hold the date. Rows
+    repeated by joins count once.
     """
+    ordered = versions.order_by(
+        "procedure_id", F("published_at").desc(nulls_last=True), "-pk"
+    ).values_list(*fields)
     latest: dict[int, tuple] = {}
-    keys: dict[int, tuple] = {}
-    for row in versions.values_list(*fields):
-        published_at = row[2]
-        key = (published_at.timestamp() if published_at else 0.0, row[0])
-        if row[1] not in keys or key > keys[row[1]]:
-            keys[row[1]] = key
-            latest[row[1]] = row
+    for row in ordered:
+        latest.setdefault(row[1], row)  # the first row of each procedure is its latest
     return list(latest.values())
 
 

@@ -23,14 +23,19 @@ from registry.models import Procedure
 
 FACETS = ("technique", "facility", "kind")
 
-# What a result shows of the latest version, read as plain values: the candidate fields of the
-# recommender (which :func:`recommender.engine.latest_rows` reads) except its NeXus needs, then
-# the version and its kind.
+# What a result shows of the latest version, read as plain values.
 RESULT_FIELDS = (
-    *(field for field in engine.CANDIDATE_FIELDS if field != "required_nexus"),
+    "pk",
+    "procedure_id",
+    "procedure__slug",
+    "procedure__name",
+    "procedure__summary",
+    "procedure__keywords",
+    "procedure__successful_runs",
     "version",
     "kind",
 )
+SLUG, RUNS, KIND = 2, 6, 8  # positions in RESULT_FIELDS
 
 
 def search_answer(procedures: QuerySet | Iterable[int], text: str, kind: str = "") -> dict:
@@ -43,38 +48,39 @@ def search_answer(procedures: QuerySet | Iterable[int], text: str, kind: str = "
     counts are over all results.
     """
     tokens = query_tokens(text)
-    rows, techniques, facilities = [], defaultdict(list), defaultdict(list)
+    rows: list[tuple] = []
+    iris, words = defaultdict(list), defaultdict(list)  # of each procedure's techniques
+    facilities = defaultdict(list)
     labels: dict[str, str] = {}
     within = procedure_filter(procedures)
     if within is not None:
         versions = engine.recommendable_versions().filter(procedure_id__in=within)
         rows = engine.latest_rows(versions, RESULT_FIELDS)
         through = Procedure.techniques.through.objects.filter(procedure_id__in=within)
-        for procedure_id, iri, label, words in through.values_list(
+        for procedure_id, iri, label, text_of_term in through.values_list(
             "procedure_id", "term__iri", "term__label", "term__search_text"
         ):
-            techniques[procedure_id].append((iri, words))
+            iris[procedure_id].append(iri)
+            words[procedure_id].append(text_of_term)
             labels[iri] = label
         offered = Procedure.facilities.through.objects.filter(procedure_id__in=within)
         for procedure_id, slug in offered.values_list("procedure_id", "facility__slug"):
             facilities[procedure_id].append(slug)
-    matched = []
+    if kind:
+        rows = [row for row in rows if row[KIND] == kind]
+    scores: dict[int, float] = {}  # by version id; 1 for every result when there are no words
+    for pk, procedure_id, _slug, name, summary, keywords, *_ in rows if tokens else ():
+        held = engine.procedure_tokens(name, summary, keywords, words[procedure_id])
+        scores[pk] = round(sum(1 for token in tokens if token in held) / len(tokens), 6)
+    # Few objects per result (a search may match the whole catalogue): the rows as read, sorted
+    # in place; what each result shows is built when read (SearchResults).
+    rows.sort(key=lambda row: (-scores.get(row[0], 1.0), -row[RUNS], row[SLUG]))
     counts = {name: Counter() for name in FACETS}
     for row in rows:
-        _pk, procedure_id, _at, slug, name, summary, keywords, runs, _version, row_kind = row
-        if kind and row_kind != kind:
-            continue
-        own = techniques[procedure_id]
-        score = 1.0
-        if tokens:
-            words = engine.procedure_tokens(name, summary, keywords, (w for _, w in own))
-            score = round(sum(1 for token in tokens if token in words) / len(tokens), 6)
-        matched.append((-score, -runs, slug, row, score))
-        counts["technique"].update(iri for iri, _ in own)
-        counts["facility"].update(facilities[procedure_id])
-        counts["kind"][row_kind] += 1
-    matched.sort(key=lambda entry: entry[:3])
-    results = SearchResults([entry[3:] for entry in matched], techniques, facilities)
+        counts["technique"].update(iris[row[1]])
+        counts["facility"].update(facilities[row[1]])
+    counts["kind"].update(row[KIND] for row in rows)
+    results = SearchResults(rows, scores, iris, facilities)
     return {"results": results, "facets": facet_list(counts, labels)}
 
 
@@ -82,29 +88,29 @@ class SearchResults(Sequence):
     """The ordered results of a search, each a dict built when read: a page of a search that
     matches the whole catalogue costs only its own rows."""
 
-    def __init__(self, entries: list[tuple], techniques: dict, facilities: dict) -> None:
-        self.entries, self.techniques, self.facilities = entries, techniques, facilities
+    def __init__(self, rows: list[tuple], scores: dict, iris: dict, facilities: dict) -> None:
+        self.rows, self.scores, self.iris, self.facilities = rows, scores, iris, facilities
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.rows)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self.result(entry) for entry in self.entries[index]]
-        return self.result(self.entries[index])
+            return [self.result(row) for row in self.rows[index]]
+        return self.result(self.rows[index])
 
-    def result(self, entry: tuple) -> dict:
+    def result(self, row: tuple) -> dict:
         """One result: the procedure, its latest published version, its score."""
-        (_pk, procedure_id, _at, slug, name, summary, _kw, _runs, version, kind), score = entry
+        pk, procedure_id, slug, name, summary, _keywords, _runs, version, kind = row
         return {
             "procedure": slug,
             "name": name,
             "summary": summary,
             "version": version,
             "kind": kind,
-            "techniques": sorted(iri for iri, _ in self.techniques[procedure_id]),
+            "techniques": sorted(self.iris[procedure_id]),
             "facilities": sorted(self.facilities[procedure_id]),
-            "score": score,
+            "score": self.scores.get(pk, 1.0),
         }
 
 

@@ -97,3 +97,19 @@ def test_serve_refuses_debug_mode(tmp_path):
         [SERVE], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode != 0 and "DJANGO_DEBUG is on" in result.stderr
+
+
+def test_a_worker_freezes_what_start_up_built(tmp_path):
+    """config.wsgi loads the views and exempts start-up objects from garbage collection, so a
+    request building many objects does not rescan them (docs/benchmarks.md, search)."""
+    probe = (
+        "import gc, sys\n"
+        "import config.wsgi\n"
+        "assert 'recommender.api.views' in sys.modules, 'the URLconf was not loaded'\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    env = production_env(tmp_path, DJANGO_DEBUG="true")
+    done = subprocess.run([str(PROJECT / ".venv/bin/python"), "-c", probe], cwd=PROJECT, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) > 50_000
