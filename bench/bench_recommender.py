@@ -10,7 +10,8 @@ finds the candidate procedure ids). With ``ELASTICSEARCH_URL`` set it also rebui
 Elasticsearch index (documents/s), times that backend, compares its latency with the cluster's
 own ``took`` query by query, and checks that both backends give the same top 5. Each backend
 is timed twice: first from an empty hierarchy cache (as after an ontology change; for
-Elasticsearch also the first pass over the new index), then the measured pass.
+Elasticsearch also the first pass over the new index), then the measured pass, then once more
+as in a web worker (start-up objects frozen, ``config/wsgi.py``).
 
 Free-text search (``backend.search`` and its first page of 20 rows) is timed for a few searches
 a portal sends, from one matching the whole catalogue to a facility facet, against one query
@@ -30,6 +31,7 @@ import random
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 
 from common import percentile, setup_django
 
@@ -241,6 +243,11 @@ def bench_elasticsearch(queries: list, embedded_top: dict, embedded_search: dict
         report("elasticsearch recommend", figures)
         same = sum(top(backend, q) == embedded_top[id(q)] for q in queries)
         del client.search
+        with worker_state():
+            report(
+                "elasticsearch, as a web worker",
+                measure(lambda q: backend.recommend(q, K), queries),
+            )
         searched = bench_search(backend)
         agree = sum(searched[label] == embedded_search[label] for label in searched)
         print(f"  same search answers as embedded (count, first page, facets): "
@@ -305,15 +312,22 @@ def bench_search(backend) -> dict:
     from recommender.backends.embedded import EmbeddedBackend
 
     answers = {}
+    with worker_state(), override_settings(DEBUG=False):  # no query log: it quotes parameters
+        for label, text, facets in SEARCHES:
+            answers[label] = search_figures(backend, EmbeddedBackend(), label, text, facets)
+    return answers
+
+
+@contextmanager
+def worker_state():
+    """The objects built so far exempt from garbage collection, as each web worker freezes
+    what its start-up built (config/wsgi.py); undone afterwards."""
     gc.collect()
-    gc.freeze()  # as each web worker does once started (config/wsgi.py)
+    gc.freeze()
     try:
-        with override_settings(DEBUG=False):  # no query log: it quotes every parameter
-            for label, text, facets in SEARCHES:
-                answers[label] = search_figures(backend, EmbeddedBackend(), label, text, facets)
+        yield
     finally:
         gc.unfreeze()
-    return answers
 
 
 def search_figures(backend, embedded, label: str, text: str, facets: dict) -> tuple:
@@ -394,6 +408,10 @@ def main() -> None:
         report("embedded, cold cache", measure(lambda q: embedded.recommend(q, K), queries))
         figures = measure(lambda q: embedded.recommend(q, K), queries)
         report("embedded recommend", figures)
+        with worker_state():
+            report(
+                "embedded, as a web worker", measure(lambda q: embedded.recommend(q, K), queries)
+            )
         print(f"  embedded / baseline p50: {figures['p50'] / base['p50']:.1f}")
         counts = [len(baseline(q)) for q in queries]
         print(f"  candidates per query: median {statistics.median(counts):.0f}, "
