@@ -39,9 +39,12 @@ def home(request):
     searched = bool(text or kind or technique or facility)
     context = {"q": text, "kind": kind, "facility": facility, "technique": technique}
     if searched:
-        context["results"] = catalogue.search_everything(
-            request.user, text, kind, technique, facility
-        )
+        try:
+            context["results"] = catalogue.search_everything(
+                request.user, text, kind, technique, facility
+            )
+        except DomainError as exc:
+            context["search_error"] = str(exc)
     context["procedure_count"] = visible_procedures(request.user).count()
     context["dataset_count"] = Dataset.objects.visible_to(request.user).count()
     return page(request, "portal/home.html", context, nav="home")

@@ -179,16 +179,6 @@ def facts_from_rows(rows: list[tuple]) -> list[CandidateFacts]:
     return facts
 
 
-def candidate_facts(versions: list[ProcedureVersion]) -> list[CandidateFacts]:
-    """The facts of loaded versions (the same facts as :func:`facts_from_rows`)."""
-    rows = [
-        (v.pk, v.procedure_id, v.published_at, v.procedure.slug, v.procedure.name,
-         v.procedure.summary, v.procedure.keywords, v.procedure.successful_runs, v.required_nexus)
-        for v in versions
-    ]  # fmt: skip
-    return facts_from_rows(rows)
-
-
 def compatibility(query: RecommendationQuery, candidate: CandidateFacts) -> dict:
     """Which required NeXus items the dataset holds; ``compatible`` is None when unknown.
 

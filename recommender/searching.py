@@ -17,11 +17,15 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from config.api.errors import DomainError
 from recommender import engine
 from recommender.scoring import tokenize
 from registry.models import Procedure
 
 FACETS = ("technique", "facility", "kind")
+# Every word must match, so more words only narrow a search; past this many (the portal's
+# search box holds 200 characters, at most 100 words) a search is refused, on both backends.
+MAX_SEARCH_WORDS = 100
 
 # What a result shows of the latest version, read as plain values.
 RESULT_FIELDS = (
@@ -68,10 +72,11 @@ def search_answer(procedures: QuerySet | Iterable[int], text: str, kind: str = "
             facilities[procedure_id].append(slug)
     if kind:
         rows = [row for row in rows if row[KIND] == kind]
-    scores: dict[int, float] = {}  # by version id; 1 for every result when there are no words
-    for pk, procedure_id, _slug, name, summary, keywords, *_ in rows if tokens else ():
-        held = engine.procedure_tokens(name, summary, keywords, words[procedure_id])
-        scores[pk] = round(sum(1 for token in tokens if token in held) / len(tokens), 6)
+    scores: dict[int, float] = {}  # by version id; without words every result scores 1
+    if tokens:
+        for pk, procedure_id, _slug, name, summary, keywords, *_ in rows:
+            held = engine.procedure_tokens(name, summary, keywords, words[procedure_id])
+            scores[pk] = round(sum(1 for token in tokens if token in held) / len(tokens), 6)
     # Few objects per result (a search may match the whole catalogue): the rows as read, sorted
     # in place; what each result shows is built when read (SearchResults).
     rows.sort(key=lambda row: (-scores.get(row[0], 1.0), -row[RUNS], row[SLUG]))
@@ -148,5 +153,14 @@ def facet_list(counts: dict[str, Counter], labels: dict[str, str]) -> dict[str, 
 
 
 def query_tokens(text: str) -> list[str]:
-    """The words of a search text, sorted."""
-    return sorted(tokenize(text or ""))
+    """The words of a search text, sorted; refused (400 ``query_too_large``) past
+    ``MAX_SEARCH_WORDS``."""
+    tokens = sorted(tokenize(text or ""))
+    if len(tokens) > MAX_SEARCH_WORDS:
+        raise DomainError(
+            f"A search takes at most {MAX_SEARCH_WORDS} different words (this one has "
+            f"{len(tokens)}); every word must match, so fewer, more telling words find more.",
+            details={"words": len(tokens), "max_words": MAX_SEARCH_WORDS},
+            code="query_too_large",
+        )
+    return tokens

@@ -160,6 +160,7 @@ class ElasticsearchBackend(SearchBackend):
         """Every word must match (analysed text); the answer is built as the embedded one's
         (:func:`recommender.searching.search_answer`) from the procedures the cluster matched."""
         facets = facets or {}
+        searching.query_tokens(text)  # too many words are refused before the cluster is asked
         search = self._search()
         if text.strip():
             search = search.query(

@@ -62,16 +62,26 @@ class EmbeddedBackend(SearchBackend):
     @staticmethod
     def matching_procedures(text: str, facets: dict):
         """The procedures (a queryset) whose text, or whose techniques' names, hold every word,
-        within the technique and facility facets (a technique counts its narrower ones)."""
+        within the technique and facility facets (a technique counts its narrower ones).
+
+        Each condition is a subquery, not a join, so the number of words is not bounded by
+        the database's join limit (SQLite: 64 tables).
+        """
         procedures = Procedure.objects.all()
         for token in searching.query_tokens(text):
             terms = Term.objects.filter(search_text__icontains=token).values_list("pk", flat=True)
             procedures = procedures.filter(
-                Q(search_text__icontains=token) | Q(techniques__in=descendant_ids(terms))
+                Q(search_text__icontains=token) | Q(pk__in=serving(descendant_ids(terms)))
             )
         if facets.get("technique"):
             term = Term.objects.filter(iri=facets["technique"]).first()
-            procedures = procedures.filter(techniques__in=descendant_ids(term.pk) if term else [])
+            procedures = procedures.filter(pk__in=serving(descendant_ids(term.pk) if term else []))
         if facets.get("facility"):
-            procedures = procedures.filter(facilities__slug=facets["facility"])
+            offered = Procedure.facilities.through.objects.filter(facility__slug=facets["facility"])
+            procedures = procedures.filter(pk__in=offered.values("procedure_id"))
         return procedures
+
+
+def serving(term_ids):
+    """The ids of the procedures on any of ``term_ids`` (a subquery)."""
+    return Procedure.techniques.through.objects.filter(term_id__in=term_ids).values("procedure_id")

@@ -150,3 +150,15 @@ def test_search_shows_a_first_page_of_many_procedures_with_their_total(client, m
     assert f'Procedures <span class="count">({total})</span>' in html
     assert "The first 2 are shown" in html
     assert html.count('<li class="card">') == 2
+
+
+def test_search_of_many_words_is_answered_and_too_many_are_explained(client, monkeypatch):
+    # The box keeps 200 characters: 66 two-letter words, past SQLite's join limit before.
+    words = " ".join(a + b for a in "bcdfghjklm" for b in "bcdfghj")
+    assert client.get("/", {"q": words}).status_code == 200
+    from recommender import searching
+
+    monkeypatch.setattr(searching, "MAX_SEARCH_WORDS", 2)
+    page = client.get("/", {"q": "small angle scattering"})
+    assert page.status_code == 200
+    assert "A search takes at most 2 different words" in page.content.decode()

@@ -514,3 +514,20 @@ def test_search_reads_every_matching_procedure_in_pages(cluster, catalogue, monk
     answer = get_backend("elasticsearch").search("", {})
     assert [row["procedure"] for row in answer["results"]] == [
         "sas-fit", "saxs-integration", "sans-reduction"]  # fmt: skip
+
+
+def test_search_of_many_words_and_of_too_many(cluster, catalogue):
+    from config.api.errors import DomainError
+    from recommender import searching
+    from tests.recommender.conftest import make_procedure
+
+    words = " ".join(f"word{i}" for i in range(searching.MAX_SEARCH_WORDS))
+    wordy = make_procedure("wordy", [catalogue["terms"]["sas"]])
+    wordy.summary = words
+    wordy.save()
+    search_index.rebuild()
+    answer = get_backend("elasticsearch").search(words, {})
+    assert [row["procedure"] for row in answer["results"]] == ["wordy"]
+    with pytest.raises(DomainError) as refused:
+        get_backend("elasticsearch").search(words + " one-more", {})
+    assert refused.value.code == "query_too_large"

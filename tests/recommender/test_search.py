@@ -9,6 +9,7 @@ from django.utils import timezone
 from recommender import searching, services
 from registry.choices import VersionStatus
 from registry.models import Procedure, ProcedureVersion
+from tests.recommender.conftest import make_procedure
 from tests.registry.factories import COMMIT, DIGEST, SAS, SAXS
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +116,28 @@ def test_the_api_pages_the_results_and_counts_facets_over_all(catalogue, api):
     assert facets(page, "facility") == {"esrf": 2, "ill": 2}
     second = api.get(page["next"]).json()
     assert [row["procedure"] for row in second["results"]] == ["saxs-integration"]
+
+
+def many_words(count):
+    return " ".join(f"word{i}" for i in range(count))
+
+
+def test_a_search_of_as_many_words_as_allowed_is_answered(catalogue, api):
+    """Each word is a subquery, not a join: before, some 30 words went past SQLite's 64-table
+    join limit and the search answered 503 as if the database were down."""
+    wordy = make_procedure("wordy", [catalogue["terms"]["sas"]])
+    wordy.summary = many_words(searching.MAX_SEARCH_WORDS)
+    wordy.save()
+    page = api.get("/api/v1/search/", {"q": many_words(searching.MAX_SEARCH_WORDS)})
+    assert page.status_code == 200
+    assert [row["procedure"] for row in page.json()["results"]] == ["wordy"]
+    answer = services.search(many_words(40) + " scattering", backend="embedded")
+    assert [row["procedure"] for row in answer["results"]] == ["wordy"]
+
+
+def test_a_search_of_too_many_words_is_refused(catalogue, api):
+    page = api.get("/api/v1/search/", {"q": many_words(searching.MAX_SEARCH_WORDS + 1)})
+    assert page.status_code == 400
+    error = page.json()["error"]
+    assert error["code"] == "query_too_large"
+    assert error["details"] == {"words": 101, "max_words": 100}
