@@ -17,15 +17,12 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from config.api.errors import DomainError
+from config.api.text import check_word_count
 from recommender import engine
 from recommender.scoring import tokenize
 from registry.models import Procedure
 
 FACETS = ("technique", "facility", "kind")
-# Every word must match, so more words only narrow a search; past this many (the portal's
-# search box holds 200 characters, at most 100 words) a search is refused, on both backends.
-MAX_SEARCH_WORDS = 100
 
 # What a result shows of the latest version, read as plain values.
 RESULT_FIELDS = (
@@ -154,13 +151,7 @@ def facet_list(counts: dict[str, Counter], labels: dict[str, str]) -> dict[str, 
 
 def query_tokens(text: str) -> list[str]:
     """The words of a search text, sorted; refused (400 ``query_too_large``) past
-    ``MAX_SEARCH_WORDS``."""
+    :data:`config.api.text.MAX_WORDS`, on both backends."""
     tokens = sorted(tokenize(text or ""))
-    if len(tokens) > MAX_SEARCH_WORDS:
-        raise DomainError(
-            f"A search takes at most {MAX_SEARCH_WORDS} different words (this one has "
-            f"{len(tokens)}); every word must match, so fewer, more telling words find more.",
-            details={"words": len(tokens), "max_words": MAX_SEARCH_WORDS},
-            code="query_too_large",
-        )
+    check_word_count(len(tokens))
     return tokens

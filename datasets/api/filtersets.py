@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from config.api.errors import DomainError
+from config.api.text import filter_words
 from datasets.models import Dataset, Parameter
 from datasets.panosc.units import require_si
 
@@ -85,7 +86,7 @@ class DatasetFilterSet(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         """Datasets whose title, PID, instrument or facility contain every word."""
-        for word in value.split():
+        for word in filter_words(value):
             queryset = queryset.filter(
                 Q(title__icontains=word)
                 | Q(pid__icontains=word)

@@ -21,6 +21,7 @@ from typing import Any
 from django.db.models import Q
 
 from config.api.errors import DomainError
+from config.api.text import filter_words
 from datasets.panosc.units import DIMENSIONLESS, UnitError, require_si, si_unit_of
 
 OPERATORS = {
@@ -39,6 +40,11 @@ OPERATORS = {
     "nilike",
 }
 MAX_LIMIT = 1000
+# Bounds of one filter, so that no filter makes a query the database refuses (SQLite parses
+# an ``or`` of 1,500 clauses past its expression depth of 1,000) or the parser recurses away.
+MAX_KEYS = 500  # keys of all the filter's objects: fields, operators, and/or, includes
+MAX_ITEMS = 1000  # items of one list: inq/nin values, and/or clauses, includes
+MAX_DEPTH = 32  # objects and lists within one another
 MAX_SKIP = 2**31 - 1  # past any catalogue's end; a bigger OFFSET overflows the database's integer
 DEFAULT_LIMIT = 100
 FLOAT_TOLERANCE = 1e-9
@@ -135,9 +141,38 @@ def load_json(raw: str | None, name: str) -> dict:
         raise FilterError(
             f"{name} is not valid JSON: {exc.msg} at character {exc.pos}.", {name: raw}
         ) from exc
+    except RecursionError as exc:
+        raise FilterError(f"{name} nests deeper than {MAX_DEPTH} levels.") from exc
     if not isinstance(value, dict):
         raise FilterError(f"{name} must be a JSON object.", {name: raw})
+    check_size(value, name)
     return value
+
+
+def check_size(value: dict, name: str) -> None:
+    """Refuse a filter past ``MAX_KEYS`` keys in all, ``MAX_ITEMS`` items in a list or
+    ``MAX_DEPTH`` levels (walked without recursion)."""
+    keys, pending = 0, [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise FilterError(f"{name} nests deeper than {MAX_DEPTH} levels.")
+        if isinstance(node, dict):
+            keys += len(node)
+            if keys > MAX_KEYS:
+                raise FilterError(
+                    f"{name} has more than {MAX_KEYS} keys (fields, operators, and/or, "
+                    "includes); split it into several queries.",
+                    {"max_keys": MAX_KEYS},
+                )
+            pending.extend((item, depth + 1) for item in node.values())
+        elif isinstance(node, list):
+            if len(node) > MAX_ITEMS:
+                raise FilterError(
+                    f"A list in {name} has {len(node)} items; at most {MAX_ITEMS}.",
+                    {"items": len(node), "max_items": MAX_ITEMS},
+                )
+            pending.extend((item, depth + 1) for item in node)
 
 
 def _where(value: Any, context: str) -> dict:
@@ -163,8 +198,9 @@ def parse_includes(items: Any, model: str) -> list[Include]:
             (item, {}) if isinstance(item, str) else (item.get("relation"), item.get("scope") or {})
         )
         if relation not in RELATIONS[model] or not isinstance(scope, dict):
+            known = ", ".join(sorted(RELATIONS[model])) or "none"
             raise FilterError(
-                f"Unknown relation {relation!r} of {model}s; known: {', '.join(sorted(RELATIONS[model]))}.",
+                f"Unknown relation {relation!r} of {plural(model)}; known: {known}.",
                 {"relation": relation},
             )
         nested_model = {"datasets": "dataset", "documents": "document"}.get(relation)
@@ -262,7 +298,7 @@ def text_q(model: str, words: Any) -> Q:
     if not isinstance(words, str):
         raise FilterError("text needs a string.")
     q = Q()
-    for word in words.split():
+    for word in filter_words(words):
         any_field = Q()
         for column in TEXT_FIELDS[model]:
             any_field |= Q(**{f"{column}__icontains": word})
@@ -282,9 +318,14 @@ def where_q(where: dict, fields: dict[str, str], model: str) -> Q:
             q &= condition_q(fields[key], value)
         else:
             raise FilterError(
-                f"Unknown field {key!r} of {model}s; known: {', '.join(sorted(fields))}."
+                f"Unknown field {key!r} of {plural(model)}; known: {', '.join(sorted(fields))}."
             )
     return q
+
+
+def plural(model: str) -> str:
+    """The plural of a model's name in messages ("dataset" → "datasets")."""
+    return model if model.endswith("s") else f"{model}s"
 
 
 def _join(clauses: Any, how: str, compile_clause) -> Q:

@@ -2,6 +2,7 @@
 
 import django_filters
 
+from config.api.text import filter_words
 from ontologies import services
 from ontologies.models import NexusDefinition, NexusDefinitionMapping, Term
 
@@ -23,8 +24,7 @@ class TermFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         """Case-insensitive match on the lowercase ``search_text`` (label, synonyms, short id)."""
-        words = value.lower().split()
-        for word in words:
+        for word in filter_words(value, lower=True):
             queryset = queryset.filter(search_text__contains=word)
         return queryset
 

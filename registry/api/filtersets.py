@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from config.api.text import filter_words
 from ontologies.services import descendant_ids, resolve_term
 from registry.choices import ProcedureStatus, ResourceKind, VersionKind, VersionStatus
 from registry.models import Facility, Instrument, Procedure, ProcedureVersion, Resource
@@ -17,7 +18,7 @@ def technique_term_ids(value: str, exact: bool) -> set[int]:
 
 def text_filter(queryset: QuerySet, field: str, value: str) -> QuerySet:
     """Every whitespace-separated word of ``value`` must occur in ``field`` (case-insensitive)."""
-    for word in value.lower().split():
+    for word in filter_words(value, lower=True):
         queryset = queryset.filter(**{f"{field}__contains": word})
     return queryset
 
@@ -112,7 +113,7 @@ class ResourceFilterSet(TechniqueFilterMixin):
 
     def filter_text(self, queryset, name, value):
         """Every word in the title or the description (case-insensitive)."""
-        for word in value.split():
+        for word in filter_words(value):
             queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
         return queryset
 

@@ -328,6 +328,51 @@ def test_bad_filters_are_400_in_the_error_shape(catalogue, raw):
     assert response.json()["error"]["code"] == "invalid_filter"
 
 
+def nested_where(levels: int) -> dict:
+    where = {"title": "Copper sheet"}
+    for _ in range(levels):
+        where = {"and": [where]}
+    return {"where": where}
+
+
+LARGE_FILTERS = {
+    # An or of 1,500 clauses was past SQLite's expression depth: the answer was a 503.
+    "or of 1,500 clauses": {"where": {"or": [{"title": {"like": f"x{i}"}} for i in range(1500)]}},
+    "and of 1,500 clauses": {"where": {"and": [{"title": f"x{i}"} for i in range(1500)]}},
+    "inq of 5,000 values": {"where": {"pid": {"inq": [f"p{i}" for i in range(5000)]}}},
+    "and nested 40 times": nested_where(40),
+}
+
+
+@pytest.mark.parametrize("name", list(LARGE_FILTERS))
+@pytest.mark.parametrize("url", [DATASETS, DOCUMENTS, "/panosc/Instruments"])
+def test_filters_past_their_bounds_are_400_never_a_server_error(catalogue, url, name):
+    response = APIClient().get(url, {"filter": json.dumps(LARGE_FILTERS[name])})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid_filter"
+
+
+def test_a_where_nested_past_the_parser_is_400(catalogue):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = APIClient().get(f"{DATASETS}/count", {"where": '{"and": ' + deep + "}"})
+    assert response.status_code == 400
+    assert "nests deeper than" in response.json()["error"]["message"]
+
+
+def test_filters_within_their_bounds_are_answered(catalogue):
+    pids = [f"p{i}" for i in range(999)] + ["10.5072/cat/ds-copper"]
+    assert [d["pid"] for d in get(DATASETS, {"where": {"pid": {"inq": pids}}})] == [
+        "10.5072/cat/ds-copper"]  # fmt: skip
+    clauses = [{"title": f"x{i}"} for i in range(160)] + [{"title": "Copper sheet"}]
+    assert len(get(DATASETS, {"where": {"or": clauses}})) == 1  # 322 keys
+    assert len(get(DATASETS, nested_where(14))) == 1  # 31 levels of objects and lists
+
+
+def test_an_unknown_field_of_instruments_is_named_in_plural_once():
+    response = APIClient().get("/panosc/Instruments", {"filter": '{"where": {"colour": "red"}}'})
+    assert "of instruments; known: facility, name, pid." in response.json()["error"]["message"]
+
+
 def test_bad_unit_in_a_parameter_query_is_400(catalogue):
     where = {
         "and": [{"name": "wavelength"}, {"value": {"gt": 1}}, {"unit": "parsecs-per-fortnight"}]

@@ -156,9 +156,9 @@ def test_search_of_many_words_is_answered_and_too_many_are_explained(client, mon
     # The box keeps 200 characters: 66 two-letter words, past SQLite's join limit before.
     words = " ".join(a + b for a in "bcdfghjklm" for b in "bcdfghj")
     assert client.get("/", {"q": words}).status_code == 200
-    from recommender import searching
+    from config.api import text
 
-    monkeypatch.setattr(searching, "MAX_SEARCH_WORDS", 2)
+    monkeypatch.setattr(text, "MAX_WORDS", 2)
     page = client.get("/", {"q": "small angle scattering"})
     assert page.status_code == 200
     assert "A search takes at most 2 different words" in page.content.decode()

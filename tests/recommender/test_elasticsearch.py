@@ -518,10 +518,10 @@ def test_search_reads_every_matching_procedure_in_pages(cluster, catalogue, monk
 
 def test_search_of_many_words_and_of_too_many(cluster, catalogue):
     from config.api.errors import DomainError
-    from recommender import searching
+    from config.api.text import MAX_WORDS
     from tests.recommender.conftest import make_procedure
 
-    words = " ".join(f"word{i}" for i in range(searching.MAX_SEARCH_WORDS))
+    words = " ".join(f"word{i}" for i in range(MAX_WORDS))
     wordy = make_procedure("wordy", [catalogue["terms"]["sas"]])
     wordy.summary = words
     wordy.save()

@@ -6,6 +6,7 @@ read). The Elasticsearch backend builds the same answer: tests/recommender/test_
 import pytest
 from django.utils import timezone
 
+from config.api.text import MAX_WORDS
 from recommender import searching, services
 from registry.choices import VersionStatus
 from registry.models import Procedure, ProcedureVersion
@@ -126,9 +127,9 @@ def test_a_search_of_as_many_words_as_allowed_is_answered(catalogue, api):
     """Each word is a subquery, not a join: before, some 30 words went past SQLite's 64-table
     join limit and the search answered 503 as if the database were down."""
     wordy = make_procedure("wordy", [catalogue["terms"]["sas"]])
-    wordy.summary = many_words(searching.MAX_SEARCH_WORDS)
+    wordy.summary = many_words(MAX_WORDS)
     wordy.save()
-    page = api.get("/api/v1/search/", {"q": many_words(searching.MAX_SEARCH_WORDS)})
+    page = api.get("/api/v1/search/", {"q": many_words(MAX_WORDS)})
     assert page.status_code == 200
     assert [row["procedure"] for row in page.json()["results"]] == ["wordy"]
     answer = services.search(many_words(40) + " scattering", backend="embedded")
@@ -136,7 +137,7 @@ def test_a_search_of_as_many_words_as_allowed_is_answered(catalogue, api):
 
 
 def test_a_search_of_too_many_words_is_refused(catalogue, api):
-    page = api.get("/api/v1/search/", {"q": many_words(searching.MAX_SEARCH_WORDS + 1)})
+    page = api.get("/api/v1/search/", {"q": many_words(MAX_WORDS + 1)})
     assert page.status_code == 400
     error = page.json()["error"]
     assert error["code"] == "query_too_large"
