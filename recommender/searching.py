@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from config.api.text import check_word_count
+from config.api.text import check_text_length, check_word_count
 from recommender import engine
 from recommender.scoring import tokenize
 from registry.models import Procedure
@@ -151,7 +151,8 @@ def facet_list(counts: dict[str, Counter], labels: dict[str, str]) -> dict[str, 
 
 def query_tokens(text: str) -> list[str]:
     """The words of a search text, sorted; refused (400 ``query_too_large``) past
-    :data:`config.api.text.MAX_WORDS`, on both backends."""
+    :data:`config.api.text.MAX_WORDS` or ``MAX_TEXT_LENGTH``, on both backends."""
+    check_text_length(text or "")
     tokens = sorted(tokenize(text or ""))
     check_word_count(len(tokens))
     return tokens

@@ -4,9 +4,10 @@ import django_filters
 
 from audit.choices import AuditAction
 from audit.models import AuditEntry
+from config.api.filters import BoundedFilterSet
 
 
-class AuditEntryFilterSet(django_filters.FilterSet):
+class AuditEntryFilterSet(BoundedFilterSet):
     """Filter by action, object, actor and time range."""
 
     action = django_filters.ChoiceFilter(choices=AuditAction.choices)

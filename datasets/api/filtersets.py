@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from config.api.errors import DomainError
+from config.api.filters import BoundedFilterSet
 from config.api.text import filter_words
 from datasets.models import Dataset, Parameter
 from datasets.panosc.units import require_si
@@ -33,7 +34,7 @@ def parameter_range_q(name: str, low, high, unit: str = "") -> Q:
     return Q(pk__in=matches.values("dataset_id"))
 
 
-class DatasetFilterSet(django_filters.FilterSet):
+class DatasetFilterSet(BoundedFilterSet):
     """Filters of ``/api/v1/datasets/``."""
 
     technique = django_filters.CharFilter(

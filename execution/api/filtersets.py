@@ -2,11 +2,12 @@
 
 import django_filters
 
+from config.api.filters import BoundedFilterSet
 from execution.choices import BackendName, RunState
 from execution.models import Run
 
 
-class RunFilterSet(django_filters.FilterSet):
+class RunFilterSet(BoundedFilterSet):
     """Filter runs by state, procedure slug, backend and facility."""
 
     state = django_filters.MultipleChoiceFilter(choices=RunState.choices)

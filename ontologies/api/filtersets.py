@@ -2,12 +2,13 @@
 
 import django_filters
 
+from config.api.filters import BoundedFilterSet
 from config.api.text import filter_words
 from ontologies import services
 from ontologies.models import NexusDefinition, NexusDefinitionMapping, Term
 
 
-class TermFilterSet(django_filters.FilterSet):
+class TermFilterSet(BoundedFilterSet):
     """``?q=`` on label and synonyms, ``?ancestor=IRI`` (the term and everything below it),
     ``?obsolete=``, ``?ontology=``."""
 
@@ -34,7 +35,7 @@ class TermFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=services.descendant_ids([term.pk]))
 
 
-class NexusDefinitionFilterSet(django_filters.FilterSet):
+class NexusDefinitionFilterSet(BoundedFilterSet):
     """``?q=`` on the name, ``?category=``, ``?contributed=``, ``?technique=IRI``."""
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")

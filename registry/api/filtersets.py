@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from config.api.filters import BoundedFilterSet
 from config.api.text import filter_words
 from ontologies.services import descendant_ids, resolve_term
 from registry.choices import ProcedureStatus, ResourceKind, VersionKind, VersionStatus
@@ -23,7 +24,7 @@ def text_filter(queryset: QuerySet, field: str, value: str) -> QuerySet:
     return queryset
 
 
-class TechniqueFilterMixin(django_filters.FilterSet):
+class TechniqueFilterMixin(BoundedFilterSet):
     """``?technique=IRI`` includes narrower techniques; ``&exact=true`` matches only that term."""
 
     technique = django_filters.CharFilter(
@@ -122,7 +123,7 @@ class ResourceFilterSet(TechniqueFilterMixin):
         return super().filter_queryset(queryset).distinct()
 
 
-class FacilityFilterSet(django_filters.FilterSet):
+class FacilityFilterSet(BoundedFilterSet):
     """Filters of facilities: country and free text."""
 
     country = django_filters.CharFilter(lookup_expr="iexact")

@@ -84,8 +84,11 @@ def test_api_errors_in_the_one_shape(demo_content, api, client):
 
 
 def test_modify_opens_the_same_version_and_dataset_on_jupyterhub(
-    demo_content, api, scientist, django_capture_on_commit_callbacks
+    demo_content, api, scientist, django_capture_on_commit_callbacks, settings
 ):
+    """The run is created, not dispatched (no commit): it needs JupyterHub configured, not
+    running (tests/execution test the real hub)."""
+    settings.JUPYTERHUB_API_TOKEN = settings.JUPYTERHUB_API_TOKEN or "unused: never dispatched"
     publication = services.get_publication("10.5072/demo.cu-xas")
     with django_capture_on_commit_callbacks(execute=False):
         run = services.open_for_modification(publication, scientist, label="Table 2")
