@@ -523,7 +523,7 @@ def test_search_of_many_words_and_of_too_many(cluster, catalogue):
 
     words = " ".join(f"word{i}" for i in range(MAX_WORDS))
     wordy = make_procedure("wordy", [catalogue["terms"]["sas"]])
-    wordy.summary = words
+    wordy.description = words  # the summary holds 300 characters
     wordy.save()
     search_index.rebuild()
     answer = get_backend("elasticsearch").search(words, {})

@@ -127,7 +127,7 @@ def test_a_search_of_as_many_words_as_allowed_is_answered(catalogue, api):
     """Each word is a subquery, not a join: before, some 30 words went past SQLite's 64-table
     join limit and the search answered 503 as if the database were down."""
     wordy = make_procedure("wordy", [catalogue["terms"]["sas"]])
-    wordy.summary = many_words(MAX_WORDS)
+    wordy.description = many_words(MAX_WORDS)  # the summary holds 300 characters
     wordy.save()
     page = api.get("/api/v1/search/", {"q": many_words(MAX_WORDS)})
     assert page.status_code == 200
