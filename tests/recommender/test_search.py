@@ -124,7 +124,7 @@ def many_words(count):
 
 
 def test_a_search_of_as_many_words_as_allowed_is_answered(catalogue, api):
-    """Each word is a subquery, not a join: before, some 30 words went past SQLite's 64-table
+    """Each word is a subquery, not a join: before, about 60 words went past SQLite's 64-table
     join limit and the search answered 503 as if the database were down."""
     wordy = make_procedure("wordy", [catalogue["terms"]["sas"]])
     wordy.description = many_words(MAX_WORDS)  # the summary holds 300 characters
