@@ -333,7 +333,9 @@ def worker_state():
 def search_figures(backend, embedded, label: str, text: str, facets: dict) -> tuple:
     """Time one search (p50 of ``SEARCH_REPEATS``) against its baseline; print a row; return
     the answer's count, first page and facets."""
-    matched = embedded.matching_procedures(text, facets)
+    from recommender.searching import query_tokens
+
+    matched = embedded.matching_procedures(query_tokens(text), facets)
     base = [timed(lambda: list(matched.values_list("pk", flat=True)))
             for _ in range(SEARCH_REPEATS)]  # fmt: skip
     times = []

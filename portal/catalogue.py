@@ -31,7 +31,7 @@ def search_everything(
     facets = {"technique": technique.iri if technique else "", "facility": facility}
     answer = recommender.search(text, {k: v for k, v in facets.items() if v})
     groups: dict[str, list] = {"procedure": answer["results"][:PAGE_SIZE]}
-    totals = {"procedure": len(answer["results"])}  # kinds shown in full count themselves
+    totals = {"procedure": len(answer["results"])}  # the other kinds are counted as shown
     words = text.split()
     terms = Term.objects.filter(obsolete=False)
     resources = Resource.objects.filter(_technique_filter(technique)).distinct()
@@ -47,21 +47,15 @@ def search_everything(
     for resource in resources[: PAGE_SIZE * 4]:
         groups.setdefault(resource.kind, []).append(resource)
     groups["dataset"] = list(datasets[:PAGE_SIZE])
+    counts = {value: totals.get(value, len(items)) for value, items in groups.items() if items}
     kinds = [
-        {
-            "value": value,
-            "label": RESULT_KINDS.get(value, value),
-            "count": totals.get(value, len(items)),
-        }
-        for value, items in groups.items()
-        if items
+        {"value": value, "label": RESULT_KINDS.get(value, value), "count": count}
+        for value, count in counts.items()
     ]
     shown = {kind: groups[kind]} if kind in groups else groups
     return {
         "groups": [
-            (RESULT_KINDS.get(k, k), k, items, totals.get(k, len(items)))
-            for k, items in shown.items()
-            if items
+            (RESULT_KINDS.get(k, k), k, items, counts[k]) for k, items in shown.items() if items
         ],
         "kinds": kinds,
         "techniques": answer["facets"].get("technique", [])[:15],

@@ -39,16 +39,16 @@ RESULT_FIELDS = (
 SLUG, RUNS, KIND = 2, 6, 8  # positions in RESULT_FIELDS
 
 
-def search_answer(procedures: QuerySet | Iterable[int], text: str, kind: str = "") -> dict:
+def search_answer(procedures: QuerySet | Iterable[int], tokens: list[str], kind: str = "") -> dict:
     """``{"results": SearchResults, "facets": {technique, facility, kind}}`` for matched
     procedures.
 
-    ``procedures``: a queryset of procedures, or their ids. Each is shown as its latest
+    ``procedures``: a queryset of procedures, or their ids; ``tokens``: the search's words
+    (:func:`query_tokens`), which score the results. Each procedure is shown as its latest
     published version (deprecated ones not at all) and, with ``kind``, only when that version
     is of this kind. Results are ordered by score, then successful runs, then slug; facet
     counts are over all results.
     """
-    tokens = query_tokens(text)
     rows: list[tuple] = []
     iris, words = defaultdict(list), defaultdict(list)  # of each procedure's techniques
     facilities = defaultdict(list)

@@ -160,7 +160,7 @@ class ElasticsearchBackend(SearchBackend):
         """Every word must match (analysed text); the answer is built as the embedded one's
         (:func:`recommender.searching.search_answer`) from the procedures the cluster matched."""
         facets = facets or {}
-        searching.query_tokens(text)  # too many words are refused before the cluster is asked
+        tokens = searching.query_tokens(text)  # too many words: refused before the cluster
         search = self._search()
         if text.strip():
             search = search.query(
@@ -172,7 +172,7 @@ class ElasticsearchBackend(SearchBackend):
             if facets.get(name):
                 search = search.filter("term", **{field: facets[name]})
         procedures = self._matching_procedures(search)
-        return searching.search_answer(procedures, text, facets.get("kind", ""))
+        return searching.search_answer(procedures, tokens, facets.get("kind", ""))
 
     def _matching_procedures(self, search: Search) -> list[int]:
         """The ids of every procedure with a document matching ``search``, however many: pages

@@ -41,10 +41,7 @@ class EmbeddedBackend(SearchBackend):
         Without techniques, procedures whose text holds one of the query's words. One query.
         """
         if facts.techniques:
-            serving = Procedure.techniques.through.objects.filter(
-                term_id__in=engine.related_term_ids(facts)
-            )
-            procedures = serving.values("procedure_id")
+            procedures = serving(engine.related_term_ids(facts))
         else:
             condition = Q(pk__in=[])
             for token in facts.tokens:
@@ -56,19 +53,21 @@ class EmbeddedBackend(SearchBackend):
     def search(self, text: str, facets: dict | None = None) -> dict:
         """Procedures holding every word (in their text or their techniques' names)."""
         facets = facets or {}
-        procedures = self.matching_procedures(text, facets)
-        return searching.search_answer(procedures, text, facets.get("kind", ""))
+        tokens = searching.query_tokens(text)
+        procedures = self.matching_procedures(tokens, facets)
+        return searching.search_answer(procedures, tokens, facets.get("kind", ""))
 
     @staticmethod
-    def matching_procedures(text: str, facets: dict):
-        """The procedures (a queryset) whose text, or whose techniques' names, hold every word,
-        within the technique and facility facets (a technique counts its narrower ones).
+    def matching_procedures(tokens: list[str], facets: dict):
+        """The procedures (a queryset) whose text, or whose techniques' names, hold every word
+        of ``tokens`` (:func:`recommender.searching.query_tokens`), within the technique and
+        facility facets (a technique counts its narrower ones).
 
         Each condition is a subquery, not a join, so the number of words is not bounded by
         the database's join limit (SQLite: 64 tables).
         """
         procedures = Procedure.objects.all()
-        for token in searching.query_tokens(text):
+        for token in tokens:
             terms = Term.objects.filter(search_text__icontains=token).values_list("pk", flat=True)
             procedures = procedures.filter(
                 Q(search_text__icontains=token) | Q(pk__in=serving(descendant_ids(terms)))

@@ -79,8 +79,8 @@ def test_a_technique_facet_takes_the_narrower_techniques_too(catalogue):
 def test_matched_ids_give_the_answer_of_the_queryset(catalogue):
     """Ids (as the cluster gives them) pass as one bind parameter, so no database's limit caps
     how many a search matches; the answer is that of the queryset."""
-    whole = searching.search_answer(Procedure.objects.all(), "scattering")
-    ids = searching.search_answer(Procedure.objects.values_list("pk", flat=True), "scattering")
+    whole = searching.search_answer(Procedure.objects.all(), ["scattering"])
+    ids = searching.search_answer(Procedure.objects.values_list("pk", flat=True), ["scattering"])
     assert list(ids["results"]) == list(whole["results"])
     assert ids["facets"] == whole["facets"]
     assert len(whole["results"]) == 3
@@ -89,19 +89,19 @@ def test_matched_ids_give_the_answer_of_the_queryset(catalogue):
 def test_many_ids_pass_as_one_parameter(catalogue, django_assert_num_queries):
     ids = [*Procedure.objects.values_list("pk", flat=True), *range(10**6, 10**6 + 100_000)]
     with django_assert_num_queries(3):
-        answer = searching.search_answer(ids, "")
+        answer = searching.search_answer(ids, [])
     assert len(answer["results"]) == 3
 
 
 def test_no_ids_no_results(catalogue, django_assert_num_queries):
     with django_assert_num_queries(0):
-        answer = searching.search_answer([], "scattering")
+        answer = searching.search_answer([], ["scattering"])
     assert list(answer["results"]) == []
     assert answer["facets"] == {"technique": [], "facility": [], "kind": []}
 
 
 def test_results_are_rows_built_when_read(catalogue, django_assert_num_queries):
-    answer = searching.search_answer(Procedure.objects.all(), "")
+    answer = searching.search_answer(Procedure.objects.all(), [])
     with django_assert_num_queries(0):  # everything was read in the answer's three queries
         page = answer["results"][1:2]
         assert len(answer["results"]) == 3
